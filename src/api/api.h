@@ -1,0 +1,39 @@
+/*
+ * The API handlers, one file per resource (src/api/<resource>.c), and the
+ * request specs the route table documents. Each handler parses its
+ * request, calls core/ for the rules and db/ for storage, and queues one
+ * JSON reply (see http/request.h).
+ */
+#ifndef GL_API_H
+#define GL_API_H
+#include "http/request.h"
+
+/* health.c */
+enum MHD_Result api_healthz(struct http_req *r);
+enum MHD_Result api_readyz(struct http_req *r);
+enum MHD_Result api_openapi(struct http_req *r);
+
+/* categories.c */
+extern const struct jspec api_category_create_spec[];
+enum MHD_Result api_categories_list(struct http_req *r);
+enum MHD_Result api_categories_create(struct http_req *r);
+enum MHD_Result api_categories_get(struct http_req *r);
+
+/* A refusal decided inside a transaction callback: the callback fills it
+ * with api_fail() (which returns DB_ABORT so the transaction rolls back)
+ * and the handler replies with api_reply_fail() once the transaction ended. */
+struct api_fail {
+    enum gl_error code;
+    const char *field;
+    char message[256];
+};
+__attribute__((format(printf, 4, 5)))
+int api_fail(struct api_fail *f, enum gl_error code, const char *field, const char *fmt, ...);
+enum MHD_Result api_reply_fail(struct http_req *r, const struct api_fail *f);
+
+/* Shared by handlers: the reply for a failed transaction (500, logged). */
+enum MHD_Result api_reply_db_error(struct http_req *r, int rc);
+/* An epoch time as an RFC 3339 JSON string in the configured offset. */
+json_t *api_time(const struct http_req *r, int64_t t);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * Small helpers every API handler uses.
+ */
+#include "api/api.h"
+#include "core/timeutil.h"
+#include "db/db.h"
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+enum MHD_Result api_reply_db_error(struct http_req *r, int rc)
+{
+    if (rc == DB_BUSY)
+        return http_reply_error(r, GL_ERR_UNAVAILABLE, NULL,
+                                "the database is busy; try again in a moment");
+    log_error("api", "%s %s: database error %d", r->method, r->path, rc);
+    return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+}
+
+json_t *api_time(const struct http_req *r, int64_t t)
+{
+    char buf[GL_TIME_BUFLEN];
+    gl_time_format(t, r->app->cfg->offset_min, buf);
+    return json_string(buf);
+}
+
+int api_fail(struct api_fail *f, enum gl_error code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    f->code = code;
+    f->field = field;
+    va_start(ap, fmt);
+    vsnprintf(f->message, sizeof f->message, fmt, ap);
+    va_end(ap);
+    return DB_ABORT;
+}
+
+enum MHD_Result api_reply_fail(struct http_req *r, const struct api_fail *f)
+{
+    return http_reply_error(r, f->code, f->field, "%s", f->message);
+}

@@ -1,0 +1,68 @@
+/*
+ * What an API handler sees of an HTTP request, and how it answers.
+ *
+ * A handler gets a struct http_req whose body has been read in full (and
+ * checked against the route's size limit and Content-Type), and must queue
+ * exactly one response through one of the http_reply_* functions, returning
+ * what that function returned. Functions named *_or_reply send the error
+ * reply themselves when they fail; the handler then just returns
+ * r->result.
+ */
+#ifndef GL_HTTP_REQUEST_H
+#define GL_HTTP_REQUEST_H
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "http/errors.h"
+#include "http/jspec.h"
+
+#define HTTP_MAX_PARAMS 4
+
+struct route;
+
+struct http_req {
+    struct MHD_Connection *conn;
+    struct app *app;
+    const char *method;
+    const char *path;                     /* without the query string */
+    const struct route *route;
+    const char *params[HTTP_MAX_PARAMS];  /* path parameters, in pattern order */
+    char *pathbuf;                        /* backing store of params */
+    char *body;
+    size_t body_len, body_cap;
+    json_t *json;                         /* parsed body, owned */
+    unsigned status;                      /* status queued, for the log */
+    int64_t user_id;                      /* 0 when not signed in */
+    uint64_t t0_ns;
+    char allow[48];                       /* methods of the path, for 405 */
+    enum gl_error early;                  /* error found before the body was read */
+    int has_early;
+    enum MHD_Result result;               /* what the last reply returned */
+};
+
+typedef enum MHD_Result (*http_handler)(struct http_req *r);
+
+/* Queues `body` (stolen; may be NULL for an empty body) with `status`. */
+enum MHD_Result http_reply_json(struct http_req *r, unsigned status, json_t *body);
+/* Queues the uniform error body. `field` may be NULL; fmt NULL uses the
+ * code's default message. */
+__attribute__((format(printf, 4, 5)))
+enum MHD_Result http_reply_error(struct http_req *r, enum gl_error code, const char *field,
+                                 const char *fmt, ...);
+/* Queues raw bytes (not copied: they must outlive the response). */
+enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const char *content_type,
+                                  const void *data, size_t len, const char *cache_control);
+
+/* Parses the body as JSON against `spec` into `out`; on failure the error
+ * reply is already sent (see r->result) and -1 is returned. */
+int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void *out,
+                             uint64_t *present);
+
+/* A query-string argument, or NULL. */
+const char *http_query(struct http_req *r, const char *name);
+/* Path parameter i as a positive id; on failure replies 404 and returns -1. */
+int http_param_id_or_reply(struct http_req *r, unsigned i, int64_t *id);
+
+#endif
