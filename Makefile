@@ -50,26 +50,30 @@ test: deps
 	@$(MAKE) --no-print-directory test-unit test-api
 
 build/gridline: $(REL_OBJ)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD      $@"
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
 build/asan/gridline: $(ASAN_OBJ)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+	@echo "  LD asan $@"
+	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
 
 build/rel/%.o: src/%.c $(wildcard src/*.h src/*/*.h) | build/gen/embed.h
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(REL_CFLAGS) -c -o $@ $<
 
 build/asan/%.o: src/%.c $(wildcard src/*.h src/*/*.h) | build/gen/embed.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@echo "  CC asan $<"
+	@$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+	@$(CC) $(REL_CFLAGS) -c -o $@ $<
 
 build/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@$(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/gen/embed.h: src/embed.h
 	@mkdir -p build/gen
@@ -90,17 +94,18 @@ build/web/vendor/htm.module.js: node_modules/htm/dist/htm.module.js
 	cp $< $@
 
 build/gen/embed_web.c: build/embed $(WEB_SRC) $(VENDOR)
-	build/embed $@ embed_web $(foreach f,$(WEB_SRC),$(patsubst web/%,/%,$(f))=$(f)) \
+	@build/embed $@ embed_web $(foreach f,$(WEB_SRC),$(patsubst web/%,/%,$(f))=$(f)) \
 	    $(foreach f,$(VENDOR),$(patsubst build/web/%,/%,$(f))=$(f))
 
 build/gen/embed_migrations.c: build/embed $(MIGRATIONS)
-	build/embed $@ embed_migrations $(foreach f,$(MIGRATIONS),$(patsubst db/migrations/%,%,$(f))=$(f))
+	@build/embed $@ embed_migrations $(foreach f,$(MIGRATIONS),$(patsubst db/migrations/%,%,$(f))=$(f))
 
 # ---- tests -----------------------------------------------------------------
 
 build/asan/tests/%: tests/unit/%.c $(UNIT_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -o $@ $< $(UNIT_DEPS) $(LIBS) -lcmocka
+	@echo "  LD test $@"
+	@$(CC) $(ASAN_CFLAGS) -o $@ $< $(UNIT_DEPS) $(LIBS) -lcmocka
 
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done

@@ -102,7 +102,7 @@ int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void 
             http_reply_error(r, GL_ERR_BAD_JSON, NULL, "request body is empty; send a JSON object");
             return -1;
         }
-        r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!r->json) {
             http_reply_error(r, GL_ERR_BAD_JSON, NULL, "request body is not valid JSON: %s at line %d column %d",
                              jerr.text, jerr.line, jerr.column);
