@@ -113,5 +113,9 @@ test-unit: $(UNIT_TESTS)
 test-api: build/asan/gridline
 	GRIDLINE_BIN=$(CURDIR)/build/asan/gridline node --test --test-concurrency=2 tests/api/
 
+bench: deps
+	@$(MAKE) --no-print-directory build/gridline
+	@scripts/bench.sh
+
 clean:
 	rm -rf build

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `make bench`: throughput of the main paths of a release build, each printed
+# as a ratio of the ceiling measured in the same run (GET /healthz: the HTTP
+# stack alone, no database). Ratios are comparable across machines; the
+# absolute numbers are printed for context only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq wrk >/dev/null; }
+secs=${BENCH_SECONDS:-3}
+dir=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+build/gridline init --demo --db "$dir/b.db" >/dev/null 2>&1
+build/gridline serve --db "$dir/b.db" --listen 127.0.0.1:0 --log-level warn >"$dir/out" 2>"$dir/err" &
+pid=$!
+for _ in $(seq 50); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/.*listening on \(http[^ ]*\)\/$/\1/p' "$dir/out")
+# Parents 10..89 for the write benchmark's sub-categories ("10" is in the demo
+# already; wrk may replay one primed request, so a single 409 can show up).
+for p in $(seq 10 89); do
+  curl -s -o /dev/null -X POST "$url/api/v1/categories" -H 'Content-Type: application/json' \
+    -d "{\"code\":\"$p\",\"name_zh\":\"压测$p\",\"time_limit_hours\":8}"
+done
+cat >"$dir/write.lua" <<'LUA'
+-- Each wrk thread writes unique sub-category codes under its own parents.
+local counter, tid = 0, 0
+local threads = 0
+function setup(thread) thread:set("tid", threads); threads = threads + 1 end
+function init(args) tid = tonumber(wrk.thread:get("tid")) or 0 end
+function request()
+  local parent = 10 + tid * 40 + math.floor(counter / 99)
+  local code = string.format("%02d%02d", parent, counter % 99 + 1)
+  counter = counter + 1
+  return wrk.format("POST", "/api/v1/categories", {["Content-Type"] = "application/json"},
+    '{"code":"' .. code .. '","parent_code":"' .. string.format("%02d", parent) .. '","name_zh":"压测子类"}')
+end
+LUA
+run() { # name path [script] [seconds] -> prints successful (2xx) requests per second
+  local out d=${4:-$secs}
+  out=$(wrk -t2 -c16 -d"${d}s" ${3:+-s "$3"} "$url$2" 2>&1)
+  echo "$out" | awk -v name="$1" '
+    / requests in / { total = $1; t = $4; sub(/s$/, "", t); if (t ~ /ms$/) { sub(/ms$/, "", t); t /= 1000 } }
+    /Non-2xx or 3xx responses/ { bad = $NF }
+    END { if (bad > 0) printf "warning: %s: %d of %d answers were not 2xx\n", name, bad, total > "/dev/stderr";
+          printf "%.1f\n", (total - bad) / t }'
+}
+ceiling=$(run healthz /healthz)
+printf '%-34s %12s %8s\n' "path" "req/s" "ratio"
+printf '%-34s %12.0f %8.3f\n' "GET /healthz (ceiling)" "$ceiling" 1
+for spec in "GET /readyz|/readyz" "GET /api/v1/categories (38 rows)|/api/v1/categories" \
+            "GET /api/v1/categories/1|/api/v1/categories/1" "POST /api/v1/categories (durable)|/api/v1/categories|$dir/write.lua"; do
+  IFS='|' read -r name path script <<<"$spec"
+  # Writes get one second: the code space (80 parents x 99) must not run out.
+  rps=$(run "$name" "$path" "$script" "$([ -n "$script" ] && echo 1 || echo "$secs")")
+  printf '%-34s %12.0f %8.3f\n' "$name" "$rps" "$(echo "$rps / $ceiling" | bc -l)"
+done
