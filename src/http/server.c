@@ -114,6 +114,14 @@ static int is_json(const char *ct)
     return next == '\0' || next == ';' || next == ' ';
 }
 
+/* The largest body this request may carry: the route's own limit, else the
+ * configured default. */
+static size_t body_limit(const struct http_req *r)
+{
+    return r->route && r->route->max_body ? r->route->max_body
+                                          : (size_t)r->app->cfg->max_body_kb * 1024;
+}
+
 /* Decides, from the headers alone, whether this request is refused. */
 static void first_look(struct http_req *r, struct http_server *s, const char *method)
 {
@@ -142,8 +150,7 @@ static void first_look(struct http_req *r, struct http_server *s, const char *me
         return;
     }
 
-    size_t max = r->route && r->route->max_body ? r->route->max_body
-                                                : (size_t)s->app->cfg->max_body_kb * 1024;
+    size_t max = body_limit(r);
     const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > max) {
         r->early = GL_ERR_PAYLOAD_TOO_LARGE, r->has_early = 1;
@@ -179,9 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size) {
-        size_t max = r->route && r->route->max_body ? r->route->max_body
-                                                    : (size_t)s->app->cfg->max_body_kb * 1024;
-        if (!r->has_early && r->body_len + *upload_data_size > max) {
+        if (!r->has_early && r->body_len + *upload_data_size > body_limit(r)) {
             r->early = GL_ERR_PAYLOAD_TOO_LARGE, r->has_early = 1;
         }
         if (!r->has_early) {
@@ -203,11 +208,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->has_early) {
-        if (r->early == GL_ERR_PAYLOAD_TOO_LARGE) {
-            size_t max = r->route && r->route->max_body ? r->route->max_body
-                                                        : (size_t)s->app->cfg->max_body_kb * 1024;
-            return http_reply_error(r, r->early, NULL, "request body is larger than %zu bytes", max);
-        }
+        if (r->early == GL_ERR_PAYLOAD_TOO_LARGE)
+            return http_reply_error(r, r->early, NULL, "request body is larger than %zu bytes",
+                                    body_limit(r));
         if (r->early == GL_ERR_METHOD_NOT_ALLOWED)
             return http_reply_error(r, r->early, NULL, "%s is not allowed on %s (allowed: %s)",
                                     method, r->path, r->allow);
