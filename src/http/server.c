@@ -123,7 +123,7 @@ static size_t body_limit(const struct http_req *r)
 }
 
 /* Decides, from the headers alone, whether this request is refused. */
-static void first_look(struct http_req *r, struct http_server *s, const char *method)
+static void first_look(struct http_req *r, const char *method)
 {
     char buf[512];
     enum route_result rr = route_match(method, r->path, buf, sizeof buf, r->params, &r->route,
@@ -182,7 +182,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->method = method;
         r->path = url;
         *ctx = r;
-        first_look(r, s, method);
+        first_look(r, method);
         return MHD_YES;
     }
     if (*upload_data_size) {
