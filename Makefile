@@ -5,7 +5,7 @@
 # Targets that compile read pkg-config flags, so `run` and `test` first run
 # scripts/deps.sh and then re-enter make once the libraries are present.
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium
+PKGS     := libmicrohttpd jansson sqlite3 libsodium liboath
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -17,7 +17,7 @@ INC      := -Isrc -Ibuild/gen
 REL_CFLAGS  = $(WARN) $(DEFS) $(INC) -O2 -g $(PKG_CFLAGS)
 ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 ASAN_CFLAGS = $(WARN) $(DEFS) $(INC) -O1 -g $(ASAN_FLAGS) $(PKG_CFLAGS)
-LIBS        = $(PKG_LIBS) -lpthread -lm
+LIBS        = $(PKG_LIBS) -lcsv -lpthread -lm
 
 SRC      := $(wildcard src/*.c src/http/*.c src/api/*.c src/core/*.c src/db/*.c)
 GEN      := build/gen/embed_web.c build/gen/embed_migrations.c
@@ -31,7 +31,7 @@ VENDOR     := build/web/vendor/preact.module.js build/web/vendor/hooks.module.js
 MIGRATIONS := $(sort $(wildcard db/migrations/*/*.sql))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/*.c))
-UNIT_DEPS  := build/asan/core/timeutil.o build/asan/core/category.o build/asan/http/jspec.o build/asan/http/errors.o
+UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/asan/http/jspec.o build/asan/http/errors.o
 
 DB       ?= var/gridline.db
 LISTEN   ?= 127.0.0.1:8080

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(
   build-essential pkg-config
-  libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
+  libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev liboath-dev libcsv-dev
   libcmocka-dev sqlite3
   nodejs npm
 )

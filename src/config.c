@@ -34,6 +34,18 @@ static const struct setting {
     S("log-level", "GRIDLINE_LOG_LEVEL", log_level, "info", "debug, info, warn or error"),
     S("utc-offset", "GRIDLINE_UTC_OFFSET", utc_offset, "+08:00",
       "offset of the times the API writes (China Standard Time by default)"),
+    S("key-file", "GRIDLINE_KEY_FILE", key_file, "",
+      "file holding the personal-data key (default: the database path + .key; "
+      "GRIDLINE_KEY may hold the 64 hex digits instead)"),
+    S("public-url", "GRIDLINE_PUBLIC_URL", public_url, "",
+      "the address people use, e.g. https://wg.example.gov.cn (https makes cookies Secure)"),
+    U("session-idle", "GRIDLINE_SESSION_IDLE", session_idle_s, "1800",
+      "seconds of inactivity that end a session"),
+    U("session-max", "GRIDLINE_SESSION_MAX", session_max_s, "43200",
+      "seconds after sign-in that end a session in any case"),
+    U("login-max-failures", "GRIDLINE_LOGIN_MAX_FAILURES", login_max_failures, "5",
+      "failed sign-ins in a row that lock an account"),
+    U("lock-minutes", "GRIDLINE_LOCK_MINUTES", lock_minutes, "15", "how long a locked account waits"),
 #undef S
 #undef U
 };
@@ -238,6 +250,19 @@ int config_load(struct config *cfg, int argc, char **argv, const struct cmd_flag
         return -1;
     }
     log_set_level((enum log_level)lvl);
+    if (!cfg->key_file[0]) {
+        const char *db = cfg->db;
+        if (strncmp(db, "sqlite:", 7) == 0)
+            db += 7;
+        else if (strncmp(db, "file:", 5) == 0)
+            db += 5;
+        size_t n = strcspn(db, "?");
+        snprintf(cfg->key_file, sizeof cfg->key_file, "%.*s.key", (int)n, db);
+    }
+    if (cfg->session_idle_s == 0 || cfg->session_max_s == 0 || cfg->login_max_failures == 0) {
+        fprintf(stderr, "gridline: session-idle, session-max and login-max-failures must be > 0\n");
+        return -1;
+    }
     if (cfg->max_body_kb == 0) {
         fprintf(stderr, "gridline: max-body-kb must be at least 1\n");
         return -1;

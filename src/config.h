@@ -19,6 +19,12 @@ struct config {
     char log_level[16];
     char utc_offset[8];     /* "+08:00" */
     int offset_min;         /* derived from utc_offset */
+    char key_file[1024];    /* "" = the database path + ".key" */
+    char public_url[256];   /* "" = http://<listen>; https:// makes cookies Secure */
+    unsigned session_idle_s;
+    unsigned session_max_s;
+    unsigned login_max_failures;
+    unsigned lock_minutes;
     char config_file[1024];
 };
 

@@ -4,11 +4,13 @@
  * api/, core/ and db/.
  */
 #include "app.h"
+#include "cli.h"
 #include "config.h"
 #include "db/db.h"
 #include "demo.h"
 #include "http/server.h"
 #include "log.h"
+#include "secret.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +57,21 @@ static int cmd_init(int argc, char **argv)
         return rc > 0 ? 0 : 2;
     struct db *db;
     char err[512];
+    const char *env_key = getenv("GRIDLINE_KEY");
+    if (!(env_key && *env_key)) {
+        int made = secret_make_key(cfg.key_file, err, sizeof err);
+        if (made < 0) {
+            fprintf(stderr, "gridline init: %s\n", err);
+            return 1;
+        }
+        if (made)
+            printf("new personal-data key written to %s: back it up apart from the database\n",
+                   cfg.key_file);
+    }
+    if (secret_load_key(cfg.key_file, err, sizeof err) < 0) {
+        fprintf(stderr, "gridline init: %s\n", err);
+        return 1;
+    }
     if (db_open(cfg.db, 1, DB_OPEN_CREATE, &db, err, sizeof err) < 0) {
         fprintf(stderr, "gridline init: %s\n", err);
         return 1;
@@ -70,7 +87,7 @@ static int cmd_init(int argc, char **argv)
     printf("database %s at schema version %d (%d migration%s applied)\n", cfg.db, version,
            applied, applied == 1 ? "" : "s");
     if (demo) {
-        rc = demo_seed(db, err, sizeof err);
+        rc = demo_seed(db, &cfg, err, sizeof err);
         if (rc < 0) {
             fprintf(stderr, "gridline init: %s\n", err);
             db_close(db);
@@ -101,6 +118,10 @@ static int cmd_serve(int argc, char **argv)
 
     char err[512];
     struct app app = {.cfg = &cfg, .started_at = (int64_t)time(NULL)};
+    if (secret_load_key(cfg.key_file, err, sizeof err) < 0) {
+        fprintf(stderr, "gridline serve: %s\n", err);
+        return 1;
+    }
     if (db_open(cfg.db, pool_size(&cfg), DB_OPEN_EXISTING, &app.db, err, sizeof err) < 0 ||
         db_check_settings(app.db, err, sizeof err) < 0 || db_migrate(app.db, err, sizeof err) < 0) {
         fprintf(stderr, "gridline serve: %s\n", err);
@@ -153,6 +174,8 @@ static int cmd_help(int argc, char **argv);
 static const struct command commands[] = {
     {"init", cmd_init, "create or upgrade the database; --demo adds the demo county"},
     {"serve", cmd_serve, "serve the API and the web app"},
+    {"user", cmd_user, "add a user or reset a password (user add|passwd)"},
+    {"import", cmd_import, "load regions, grids, departments, households or users from CSV/GeoJSON"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

@@ -31,6 +31,45 @@ __attribute__((format(printf, 4, 5)))
 int api_fail(struct api_fail *f, enum gl_error code, const char *field, const char *fmt, ...);
 enum MHD_Result api_reply_fail(struct http_req *r, const struct api_fail *f);
 
+/* session.c */
+extern const struct jspec api_login_spec[];
+extern const struct jspec api_totp_confirm_spec[];
+extern const struct jspec api_token_create_spec[];
+enum MHD_Result api_session_create(struct http_req *r);
+enum MHD_Result api_session_delete(struct http_req *r);
+enum MHD_Result api_me(struct http_req *r);
+enum MHD_Result api_totp_begin(struct http_req *r);
+enum MHD_Result api_totp_confirm(struct http_req *r);
+enum MHD_Result api_tokens_create(struct http_req *r);
+json_t *api_principal_json(const struct principal *p);
+
+/* territory.c */
+extern const struct jspec api_region_create_spec[];
+extern const struct jspec api_grid_create_spec[];
+extern const struct jspec api_department_create_spec[];
+enum MHD_Result api_regions_list(struct http_req *r);
+enum MHD_Result api_regions_get(struct http_req *r);
+enum MHD_Result api_regions_create(struct http_req *r);
+enum MHD_Result api_grids_list(struct http_req *r);
+enum MHD_Result api_grids_get(struct http_req *r);
+enum MHD_Result api_grids_locate(struct http_req *r);
+enum MHD_Result api_grids_create(struct http_req *r);
+enum MHD_Result api_departments_list(struct http_req *r);
+enum MHD_Result api_departments_get(struct http_req *r);
+enum MHD_Result api_departments_create(struct http_req *r);
+
+/* households.c */
+extern const struct jspec api_household_create_spec[];
+enum MHD_Result api_households_list(struct http_req *r);
+enum MHD_Result api_households_get(struct http_req *r);
+enum MHD_Result api_households_create(struct http_req *r);
+
+/* users.c */
+extern const struct jspec api_user_create_spec[];
+enum MHD_Result api_users_list(struct http_req *r);
+enum MHD_Result api_users_get(struct http_req *r);
+enum MHD_Result api_users_create(struct http_req *r);
+
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);
 /* An epoch time as an RFC 3339 JSON string in the configured offset. */

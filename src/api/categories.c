@@ -177,6 +177,10 @@ enum MHD_Result api_categories_create(struct http_req *r)
     uint64_t present;
     if (http_parse_body_or_reply(r, api_category_create_spec, &in, &present) < 0)
         return r->result;
+    /* Categories are shared by the whole installation. */
+    struct target t = {.region = NULL};
+    if (http_authorize_visible_or_reply(r, ACT_CATEGORY_WRITE, &t) < 0)
+        return r->result;
     bool limit_given = jspec_given(api_category_create_spec, present, "time_limit_hours");
     const char *problem = category_code_problem(in.code, in.parent_code);
     if (problem)

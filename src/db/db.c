@@ -187,3 +187,7 @@ int64_t db_col_int(const struct db_row *r, int col) { return r->drv->col_int(r->
 double db_col_double(const struct db_row *r, int col) { return r->drv->col_double(r->impl, col); }
 const char *db_col_text(const struct db_row *r, int col) { return r->drv->col_text(r->impl, col); }
 int db_col_is_null(const struct db_row *r, int col) { return r->drv->col_is_null(r->impl, col); }
+const void *db_col_blob(const struct db_row *r, int col, size_t *len)
+{
+    return r->drv->col_blob(r->impl, col, len);
+}

@@ -96,6 +96,8 @@ double db_col_double(const struct db_row *r, int col);
 /* NULL for SQL NULL; valid until the callback returns. */
 const char *db_col_text(const struct db_row *r, int col);
 int db_col_is_null(const struct db_row *r, int col);
+/* Bytes of a BLOB column (NULL for SQL NULL); valid until the callback returns. */
+const void *db_col_blob(const struct db_row *r, int col, size_t *len);
 
 /* ---- migrations (db/migrate.c) ----------------------------------------- */
 
@@ -131,5 +133,139 @@ int db_category_by_code(struct db_conn *c, const char *code, db_category_fn fn, 
 /* Inserts `in` (id, timestamps and version are set here); returns 1 with
  * *id set, DB_UNIQUE when the code exists, or < 0. */
 int db_category_insert(struct db_conn *c, const struct db_category *in, int64_t now, int64_t *id);
+
+/* ---- territory (db/territory.c) ----------------------------------------- */
+
+struct db_region {
+    const char *code, *name, *level, *parent_code;
+    int64_t children; /* number of direct child regions (or grids, for a village) */
+    int64_t created_at, updated_at, version;
+};
+typedef int (*db_region_fn)(void *cls, const struct db_region *r);
+/* Children of parent (NULL: the top-level regions), ordered by code. */
+int db_regions_list(struct db_conn *c, const char *parent, db_region_fn fn, void *cls);
+int db_region_get(struct db_conn *c, const char *code, db_region_fn fn, void *cls);
+int db_region_insert(struct db_conn *c, const char *code, const char *name, const char *level,
+                     const char *parent_code, int64_t now);
+
+struct db_grid {
+    const char *code, *name, *village_code, *geometry, *duty_phone;
+    double min_lat, min_lng, max_lat, max_lng;
+    int64_t households;
+    int64_t created_at, updated_at, version;
+};
+typedef int (*db_grid_fn)(void *cls, const struct db_grid *g);
+/* Grids whose code lies under `prefix` ("" for all), ordered by code. */
+int db_grids_list(struct db_conn *c, const char *prefix, db_grid_fn fn, void *cls);
+int db_grid_get(struct db_conn *c, const char *code, db_grid_fn fn, void *cls);
+/* Grids whose bounding box holds the point, ordered by code. */
+int db_grids_near(struct db_conn *c, double lat, double lng, db_grid_fn fn, void *cls);
+int db_grid_insert(struct db_conn *c, const struct db_grid *g, int64_t now);
+/* The grid workers assigned to a grid: fn gets (user id, display name). */
+typedef int (*db_person_fn)(void *cls, int64_t id, const char *display_name);
+int db_grid_workers(struct db_conn *c, const char *code, db_person_fn fn, void *cls);
+
+struct db_department {
+    int64_t id;
+    const char *code, *name, *region_code, *phone;
+    int64_t created_at, updated_at, version;
+};
+typedef int (*db_department_fn)(void *cls, const struct db_department *d);
+int db_departments_list(struct db_conn *c, db_department_fn fn, void *cls);
+int db_department_get(struct db_conn *c, int64_t id, db_department_fn fn, void *cls);
+/* Returns 1 with *id, DB_UNIQUE when the code exists, or < 0. */
+int db_department_insert(struct db_conn *c, const struct db_department *d, int64_t now,
+                         int64_t *id);
+
+/* ---- households (db/households.c) --------------------------------------- */
+
+struct db_household {
+    int64_t id;
+    const char *grid_code, *address_area, *head_name, *tags;
+    /* Sealed personal data (NULL when not recorded). */
+    const void *address_detail, *head_id_number, *phone;
+    size_t address_detail_len, head_id_number_len, phone_len;
+    int64_t members;
+    int64_t created_at, updated_at, version;
+};
+typedef int (*db_household_fn)(void *cls, const struct db_household *h);
+
+#define DB_MAX_SCOPES 4
+struct db_household_filter {
+    /* Region prefixes the caller may see ("" = everywhere; unused = NULL). */
+    const char *scopes[DB_MAX_SCOPES];
+    int64_t linked_user; /* also (or only) households linked to this party member; 0 = none */
+    const char *region;  /* optional narrowing: region or grid code */
+    const char *name;    /* optional: head_name contains */
+    int64_t after_id;    /* cursor */
+    int64_t limit;
+};
+int db_households_list(struct db_conn *c, const struct db_household_filter *f,
+                       db_household_fn fn, void *cls);
+int db_household_get(struct db_conn *c, int64_t id, db_household_fn fn, void *cls);
+/* Returns 1 with *id, or < 0 (DB_FOREIGN: no such grid). */
+int db_household_insert(struct db_conn *c, const struct db_household *h, int64_t now, int64_t *id);
+/* Whether user_id is the 联户 party member of household_id (1/0, or < 0). */
+int db_party_linked(struct db_conn *c, int64_t user_id, int64_t household_id);
+int db_party_link(struct db_conn *c, int64_t user_id, int64_t household_id, int64_t now);
+int db_pii_log(struct db_conn *c, int64_t user_id, const char *subject, int64_t subject_id,
+               const char *fields, int64_t now);
+
+/* ---- users, roles, sessions, tokens (db/users.c) ------------------------ */
+
+struct db_user {
+    int64_t id;
+    const char *username, *display_name, *password_hash;
+    const void *phone, *totp_secret;
+    size_t phone_len, totp_secret_len;
+    int totp_enabled, active;
+    int64_t failed_logins, locked_until;
+    int64_t created_at, updated_at, version;
+};
+typedef int (*db_user_fn)(void *cls, const struct db_user *u);
+int db_user_by_username(struct db_conn *c, const char *username, db_user_fn fn, void *cls);
+int db_user_by_id(struct db_conn *c, int64_t id, db_user_fn fn, void *cls);
+/* Users with at least one role inside `prefix` ("" = all), by id after `after_id`. */
+int db_users_list(struct db_conn *c, const char *prefix, int64_t after_id, int64_t limit,
+                  db_user_fn fn, void *cls);
+/* Returns 1 with *id, DB_UNIQUE when the username is taken, or < 0. */
+int db_user_insert(struct db_conn *c, const struct db_user *u, int64_t now, int64_t *id);
+int db_user_set_password(struct db_conn *c, int64_t id, const char *hash, int64_t now);
+int db_user_login_failed(struct db_conn *c, int64_t id, int64_t max_failures, int64_t lock_until);
+int db_user_login_ok(struct db_conn *c, int64_t id);
+int db_user_set_totp(struct db_conn *c, int64_t id, const void *sealed, size_t len, int enabled,
+                     int64_t now);
+
+struct db_role {
+    const char *role, *region_code;
+    int64_t dept_id;
+};
+typedef int (*db_role_fn)(void *cls, const struct db_role *r);
+int db_user_roles(struct db_conn *c, int64_t user_id, db_role_fn fn, void *cls);
+/* DB_UNIQUE when the user already holds exactly this assignment. */
+int db_role_insert(struct db_conn *c, int64_t user_id, const char *role, const char *region,
+                   int64_t dept_id, int64_t now);
+
+struct db_session {
+    int64_t id, user_id;
+    const char *csrf_token;
+    int64_t created_at, last_seen_at, expires_at;
+};
+typedef int (*db_session_fn)(void *cls, const struct db_session *s);
+int db_session_insert(struct db_conn *c, const unsigned char *token_hash, size_t hlen,
+                      int64_t user_id, const char *csrf, int64_t now, int64_t expires_at,
+                      const char *address);
+int db_session_get(struct db_conn *c, const unsigned char *token_hash, size_t hlen,
+                   db_session_fn fn, void *cls);
+int db_session_touch(struct db_conn *c, int64_t id, int64_t now);
+int db_session_delete(struct db_conn *c, int64_t id);
+/* Removes sessions idle since before idle_cutoff or past expiry. */
+int db_sessions_expire(struct db_conn *c, int64_t now, int64_t idle_cutoff);
+
+int db_token_insert(struct db_conn *c, const unsigned char *token_hash, size_t hlen,
+                    int64_t user_id, const char *name, int64_t now, int64_t *id);
+/* Returns 1 with *user_id for a live token, 0 when unknown or revoked. */
+int db_token_user(struct db_conn *c, const unsigned char *token_hash, size_t hlen,
+                  int64_t *user_id);
 
 #endif

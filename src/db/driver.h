@@ -26,6 +26,7 @@ struct db_driver {
     double (*col_double)(void *row, int col);
     const char *(*col_text)(void *row, int col);
     int (*col_is_null)(void *row, int col);
+    const void *(*col_blob)(void *row, int col, size_t *len);
 };
 
 /* Handed to row callbacks; `impl` is the driver's own row handle. */

@@ -245,6 +245,13 @@ static const char *sq_col_text(void *row, int col)
 }
 static int sq_col_is_null(void *row, int col) { return sqlite3_column_type(row, col) == SQLITE_NULL; }
 
+static const void *sq_col_blob(void *row, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(row, col);
+    *len = p ? (size_t)sqlite3_column_bytes(row, col) : 0;
+    return p;
+}
+
 const struct db_driver db_sqlite_driver = {
     .name = "sqlite",
     .dialect = DB_SQLITE,
@@ -261,4 +268,5 @@ const struct db_driver db_sqlite_driver = {
     .col_double = sq_col_double,
     .col_text = sq_col_text,
     .col_is_null = sq_col_is_null,
+    .col_blob = sq_col_blob,
 };

@@ -19,6 +19,10 @@
     X(GL_ERR_OUT_OF_RANGE,          422, "out_of_range",          "number is outside the allowed range") \
     X(GL_ERR_INVALID_VALUE,         422, "invalid_value",         "value is not acceptable")        \
     X(GL_ERR_UNAUTHORIZED,          401, "unauthorized",          "sign in first")                  \
+    X(GL_ERR_BAD_CREDENTIALS,       401, "bad_credentials",       "wrong username or password")     \
+    X(GL_ERR_TOTP_REQUIRED,         401, "totp_required",         "enter the 6-digit code from your authenticator") \
+    X(GL_ERR_SESSION_EXPIRED,       401, "session_expired",       "your session has expired; sign in again") \
+    X(GL_ERR_CSRF,                  403, "csrf_failed",           "missing or wrong X-CSRF-Token header") \
     X(GL_ERR_FORBIDDEN,             403, "forbidden",             "not allowed for your role or scope") \
     X(GL_ERR_NOT_FOUND,             404, "not_found",             "no such resource")               \
     X(GL_ERR_METHOD_NOT_ALLOWED,    405, "method_not_allowed",    "method not allowed on this path") \
@@ -27,6 +31,7 @@
     X(GL_ERR_PAYLOAD_TOO_LARGE,     413, "payload_too_large",     "request body is too large")      \
     X(GL_ERR_UNSUPPORTED_MEDIA_TYPE,415, "unsupported_media_type","request body must be application/json") \
     X(GL_ERR_TOO_MANY_REQUESTS,     429, "too_many_requests",     "too many requests, try again later") \
+    X(GL_ERR_ACCOUNT_LOCKED,        429, "account_locked",        "too many failed sign-ins; the account is locked for a while") \
     X(GL_ERR_INTERNAL,              500, "internal",              "internal error; it has been logged") \
     X(GL_ERR_UNAVAILABLE,           503, "unavailable",           "service is not ready")
 

@@ -12,8 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void common_headers(struct MHD_Response *resp)
+void http_add_header(struct http_req *r, const char *name, const char *value)
 {
+    for (int i = 0; i < 4; i++) {
+        if (!r->extra_headers[i][0]) {
+            r->extra_headers[i][0] = strdup(name);
+            r->extra_headers[i][1] = strdup(value);
+            return;
+        }
+    }
+    log_error("http", "too many extra headers on %s", r->path);
+}
+
+static void common_headers(struct http_req *r, struct MHD_Response *resp)
+{
+    for (int i = 0; i < 4 && r->extra_headers[i][0]; i++)
+        MHD_add_response_header(resp, r->extra_headers[i][0], r->extra_headers[i][1]);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
     if (http_server_draining())
@@ -25,7 +39,7 @@ enum MHD_Result http_reply_json(struct http_req *r, unsigned status, json_t *bod
     char *s = NULL;
     size_t len = 0;
     if (body) {
-        s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
         json_decref(body);
         if (!s) {
             log_error("http", "cannot serialize response for %s", r->path);
@@ -44,7 +58,7 @@ enum MHD_Result http_reply_json(struct http_req *r, unsigned status, json_t *bod
     if (body)
         MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
-    common_headers(resp);
+    common_headers(r, resp);
     if (status == 405 && r->allow[0])
         MHD_add_response_header(resp, "Allow", r->allow);
     r->status = status;
@@ -86,7 +100,7 @@ enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const cha
     MHD_add_response_header(resp, "Content-Type", content_type);
     if (cache_control)
         MHD_add_response_header(resp, "Cache-Control", cache_control);
-    common_headers(resp);
+    common_headers(r, resp);
     r->status = status;
     r->result = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);

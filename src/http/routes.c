@@ -2,23 +2,74 @@
  * Every endpoint of gridline. Keep this table the one place a route is
  * declared: the server dispatches from it and /api/v1/openapi.json is
  * generated from it. The web app is served for every other GET path.
+ * Routes need a signed-in user unless marked PUBLIC; the handler then asks
+ * core/authz for the role and scope. First match wins, so a literal
+ * segment ("/grids/locate") comes before a parameter ("/grids/{code}").
  */
 #include "http/routes.h"
 #include "api/api.h"
 
+/*        method  pattern                     handler                 tag            ok   auth          body spec                   summary */
+#define R(m, p, h, tag, ok, auth, body, sum) {m, p, h, tag, sum, body, ok, 0, auth}
+#define USER AUTH_USER
+#define PUBLIC AUTH_PUBLIC
+
 const struct route http_routes[] = {
-    {"GET", "/healthz", api_healthz, "health", "The process is alive.", NULL, 200, 0},
-    {"GET", "/readyz", api_readyz, "health",
-     "The database is reachable and its schema is current.", NULL, 200, 0},
-    {"GET", "/api/v1/openapi.json", api_openapi, "meta", "This API description.", NULL, 200, 0},
+    R("GET", "/healthz", api_healthz, "health", 200, PUBLIC, NULL, "The process is alive."),
+    R("GET", "/readyz", api_readyz, "health", 200, PUBLIC, NULL,
+      "The database is reachable and its schema is current."),
+    R("GET", "/api/v1/openapi.json", api_openapi, "meta", 200, PUBLIC, NULL, "This API description."),
 
-    {"GET", "/api/v1/categories", api_categories_list, "categories",
-     "List case categories ordered by code; ?parent=CODE keeps one category's children.", NULL,
-     200, 0},
-    {"POST", "/api/v1/categories", api_categories_create, "categories",
-     "Create a case category (top-level or sub-category).", api_category_create_spec, 201, 0},
-    {"GET", "/api/v1/categories/{id}", api_categories_get, "categories", "One case category.",
-     NULL, 200, 0},
+    R("POST", "/api/v1/session", api_session_create, "session", 201, PUBLIC, api_login_spec,
+      "Sign in: sets the session cookie and returns the user and the CSRF token."),
+    R("DELETE", "/api/v1/session", api_session_delete, "session", 204, USER, NULL, "Sign out."),
+    R("GET", "/api/v1/me", api_me, "session", 200, USER, NULL, "The signed-in user and their roles."),
+    R("POST", "/api/v1/me/totp", api_totp_begin, "session", 201, USER, NULL,
+      "Start two-factor enrolment (staff): returns the secret and an otpauth:// URI."),
+    R("POST", "/api/v1/me/totp/confirm", api_totp_confirm, "session", 200, USER,
+      api_totp_confirm_spec, "Finish enrolment with a current code; sign-in then asks for one."),
+    R("POST", "/api/v1/tokens", api_tokens_create, "session", 201, USER, api_token_create_spec,
+      "Create a bearer API token for the caller (staff); shown once."),
 
-    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0},
+    R("GET", "/api/v1/regions", api_regions_list, "territory", 200, USER, NULL,
+      "Child regions of ?parent=CODE (the counties when absent)."),
+    R("POST", "/api/v1/regions", api_regions_create, "territory", 201, USER, api_region_create_spec,
+      "Create a county, town/street or village/community (admin, in scope)."),
+    R("GET", "/api/v1/regions/{code}", api_regions_get, "territory", 200, USER, NULL, "One region."),
+    R("GET", "/api/v1/grids", api_grids_list, "territory", 200, USER, NULL,
+      "Grids under ?region=CODE, with GeoJSON geometry unless ?geometry=0."),
+    R("POST", "/api/v1/grids", api_grids_create, "territory", 201, USER, api_grid_create_spec,
+      "Create a grid with its polygon (admin, in scope)."),
+    R("GET", "/api/v1/grids/locate", api_grids_locate, "territory", 200, USER, NULL,
+      "The grid containing ?lat=&lng= (a border point belongs to the lowest code); 404 outside."),
+    R("GET", "/api/v1/grids/{code}", api_grids_get, "territory", 200, USER, NULL,
+      "One grid with its geometry and grid workers."),
+    R("GET", "/api/v1/departments", api_departments_list, "territory", 200, USER, NULL,
+      "All departments."),
+    R("POST", "/api/v1/departments", api_departments_create, "territory", 201, USER,
+      api_department_create_spec, "Create a department (admin, in scope)."),
+    R("GET", "/api/v1/departments/{id}", api_departments_get, "territory", 200, USER, NULL,
+      "One department."),
+
+    R("GET", "/api/v1/households", api_households_list, "households", 200, USER, NULL,
+      "Households in the caller's scope (?region, ?q name, ?cursor, ?limit), personal data masked."),
+    R("POST", "/api/v1/households", api_households_create, "households", 201, USER,
+      api_household_create_spec, "Record a household (grid worker or admin, in scope)."),
+    R("GET", "/api/v1/households/{id}", api_households_get, "households", 200, USER, NULL,
+      "One household; ?unmask=1 shows personal data to holders of that permission, and logs it."),
+
+    R("GET", "/api/v1/users", api_users_list, "users", 200, USER, NULL,
+      "Users with a role in the caller's scope (admin, auditor)."),
+    R("POST", "/api/v1/users", api_users_create, "users", 201, USER, api_user_create_spec,
+      "Create a user with role assignments inside the admin's scope."),
+    R("GET", "/api/v1/users/{id}", api_users_get, "users", 200, USER, NULL, "One user and their roles."),
+
+    R("GET", "/api/v1/categories", api_categories_list, "categories", 200, USER, NULL,
+      "List case categories ordered by code; ?parent=CODE keeps one category's children."),
+    R("POST", "/api/v1/categories", api_categories_create, "categories", 201, USER,
+      api_category_create_spec, "Create a case category (admin without a region limit)."),
+    R("GET", "/api/v1/categories/{id}", api_categories_get, "categories", 200, USER, NULL,
+      "One case category."),
+
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
 };

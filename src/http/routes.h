@@ -11,6 +11,11 @@
 
 #include "http/request.h"
 
+enum route_auth {
+    AUTH_USER = 0,   /* a signed-in user (cookie + CSRF for unsafe methods, or bearer token) */
+    AUTH_PUBLIC,     /* anyone */
+};
+
 struct route {
     const char *method;         /* "GET", "POST", ... */
     const char *pattern;        /* "/api/v1/categories/{id}" */
@@ -20,6 +25,7 @@ struct route {
     const struct jspec *body;   /* JSON body spec, NULL when the route takes no body */
     unsigned ok;                /* the success status */
     size_t max_body;            /* bytes; 0 = the configured default */
+    enum route_auth auth;
 };
 
 extern const struct route http_routes[];

@@ -8,6 +8,7 @@
 #include "http/server.h"
 #include "app.h"
 #include "embed.h"
+#include "http/auth.h"
 #include "http/routes.h"
 #include "log.h"
 
@@ -220,6 +221,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!r->route)
         return serve_web(r);
+    if (r->route->auth != AUTH_PUBLIC && http_authenticate_or_reply(r) < 0)
+        return r->result;
     return r->route->handler(r);
 }
 
@@ -234,6 +237,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     log_request(r->method, r->path, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 499,
                 ms, r->user_id);
     json_decref(r->json);
+    for (int i = 0; i < 4; i++)
+        free(r->extra_headers[i][0]), free(r->extra_headers[i][1]);
     free(r->body);
     free(r->pathbuf);
     free(r);

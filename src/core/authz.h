@@ -1,0 +1,69 @@
+/*
+ * Who may do what, where. Every endpoint asks authz_decide() with the
+ * caller's role grants, the action and the target's place; the answer is
+ * allow, hidden (404: the caller may not even know the thing exists, because
+ * their role could act on such things but this one is outside their scope)
+ * or forbidden (403: their roles cannot take this action at all).
+ */
+#ifndef GL_CORE_AUTHZ_H
+#define GL_CORE_AUTHZ_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum role {
+    ROLE_RESIDENT, ROLE_GRID_WORKER, ROLE_PARTY_MEMBER, ROLE_AGENT, ROLE_DISPATCHER,
+    ROLE_DEPT_STAFF, ROLE_DEPT_HEAD, ROLE_SUPERVISOR, ROLE_LEADER, ROLE_AUDITOR, ROLE_ADMIN,
+    ROLE__COUNT
+};
+
+enum action {
+    ACT_TERRITORY_READ,   /* regions, grids, departments: any signed-in user, anywhere */
+    ACT_TERRITORY_WRITE,  /* regions, grids, departments */
+    ACT_CATEGORY_WRITE,
+    ACT_HOUSEHOLD_READ,
+    ACT_HOUSEHOLD_WRITE,
+    ACT_PII_UNMASK,       /* see ID numbers, phones, exact addresses in full */
+    ACT_PARTY_LINK_WRITE, /* 联户 links */
+    ACT_USER_READ,
+    ACT_USER_WRITE,
+    ACT_AUDIT_READ,       /* the personal-data access log */
+    ACT__COUNT
+};
+
+/* One role assignment. region NULL = everywhere; dept_id 0 = any. */
+struct grant {
+    enum role role;
+    const char *region;
+    int64_t dept_id;
+};
+
+/* Where the thing acted on lives. region NULL = not tied to a place (then
+ * only grants with no region reach it, except for unscoped actions). For
+ * households, `linked` says whether the caller is its 联户 party member. */
+struct target {
+    const char *region;
+    int64_t dept_id;
+    bool linked;
+};
+
+enum authz { AUTHZ_ALLOW = 0, AUTHZ_HIDDEN, AUTHZ_FORBIDDEN };
+
+const char *role_name(enum role r);
+/* Returns the role, or -1 for an unknown name. */
+int role_parse(const char *name);
+/* Whether role r may ever take action a (somewhere). */
+bool role_can(enum role r, enum action a);
+/* Staff roles may enrol TOTP and are expected to. */
+bool role_is_staff(enum role r);
+
+enum authz authz_decide(const struct grant *g, size_t n, enum action a, const struct target *t);
+
+/* For list queries: the region subtrees where action a is allowed. Writes
+ * up to max scope codes (NULL meaning everywhere) and returns how many
+ * grants apply; *include_linked is set when a 联户 link also lets the
+ * caller in (party members: only the households linked to them). */
+size_t authz_scopes(const struct grant *g, size_t n, enum action a, const char **out, size_t max,
+                    bool *include_linked);
+
+#endif
