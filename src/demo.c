@@ -273,7 +273,7 @@ static int seed_territory(struct db_conn *c, struct seed_ctx *x, int64_t now)
         for (int g = 0; rc >= 0 && g < villages[v].grids; g++) {
             double x0, y0, x1, y1;
             grid_rect(&villages[v], g, &x0, &y0, &x1, &y1);
-            char code[16], name[64], geometry[320], phone[16];
+            char code[32], name[64], geometry[320], phone[32];
             snprintf(code, sizeof code, "%s%03d", villages[v].code, g + 1);
             snprintf(name, sizeof name, "%s第%s网格", villages[v].name, ordinal[g]);
             snprintf(geometry, sizeof geometry,
@@ -297,7 +297,7 @@ static int seed_households(struct db_conn *c, struct seed_ctx *x, int64_t now)
         bool urban = towns[villages[v].town].urban;
         x->first_household[v] = 0;
         for (int g = 0; rc >= 0 && g < villages[v].grids; g++) {
-            char grid[16];
+            char grid[32];
             snprintf(grid, sizeof grid, "%s%03d", villages[v].code, g + 1);
             int count = 56 + (int)rnd(15); /* 56..70 per grid, about 5,000 in all */
             for (int h = 0; rc >= 0 && h < count; h++) {
@@ -350,7 +350,7 @@ static int seed_people(struct db_conn *c, struct seed_ctx *x, int64_t now)
     int gw = 0;
     for (size_t v = 0; rc >= 0 && v < NVILLAGES; v++) {
         for (int g = 0; rc >= 0 && g < villages[v].grids; g++) {
-            char username[16], grid[16], name[64], person[32];
+            char username[16], grid[32], name[64], person[32];
             snprintf(username, sizeof username, "gw%02d", ++gw);
             snprintf(grid, sizeof grid, "%s%03d", villages[v].code, g + 1);
             person_name(person);

@@ -168,7 +168,7 @@ static enum MHD_Result login_failed(struct http_req *r, const char *address, int
             log_error("session", "could not record a failed sign-in for user %lld",
                       (long long)user_id);
     }
-    return http_reply_error(r, code, code == GL_ERR_TOTP_REQUIRED ? "totp" : NULL, NULL);
+    return http_reply_error(r, code, NULL, NULL);
 }
 
 enum MHD_Result api_session_create(struct http_req *r)
@@ -202,26 +202,28 @@ enum MHD_Result api_session_create(struct http_req *r)
         secret_password_verify(dummy_hash, in.password);
         return login_failed(r, address, 0, now, GL_ERR_BAD_CREDENTIALS);
     }
-    if (l.locked_until > now) {
-        free(l.totp_secret);
+    /* Decide with the secret in hand, then release it on one path. */
+    enum { PASS, LOCKED, BAD, NEED_TOTP } verdict = PASS;
+    if (l.locked_until > now)
+        verdict = LOCKED;
+    else if (!secret_password_verify(l.hash, in.password))
+        verdict = BAD;
+    else if (l.totp_enabled && !in.totp)
+        verdict = NEED_TOTP;
+    else if (l.totp_enabled && !(l.totp_secret && totp_ok(l.totp_secret, in.totp, now)))
+        verdict = BAD;
+    free(l.totp_secret);
+    switch (verdict) {
+    case LOCKED:
         retry_after(r, l.locked_until - now);
         return http_reply_error(r, GL_ERR_ACCOUNT_LOCKED, NULL, NULL);
-    }
-    if (!secret_password_verify(l.hash, in.password)) {
-        free(l.totp_secret);
+    case BAD:
         return login_failed(r, address, l.id, now, GL_ERR_BAD_CREDENTIALS);
+    case NEED_TOTP:
+        return http_reply_error(r, GL_ERR_TOTP_REQUIRED, "totp", NULL);
+    case PASS:
+        break;
     }
-    if (l.totp_enabled) {
-        if (!in.totp) {
-            free(l.totp_secret);
-            return http_reply_error(r, GL_ERR_TOTP_REQUIRED, "totp", NULL);
-        }
-        int ok = l.totp_secret && totp_ok(l.totp_secret, in.totp, now);
-        free(l.totp_secret);
-        if (!ok)
-            return login_failed(r, address, l.id, now, GL_ERR_BAD_CREDENTIALS);
-    }
-    free(l.totp_secret);
 
     struct start_ctx s = {.r = r, .user_id = l.id, .now = now};
     secret_token(s.token);

@@ -93,7 +93,7 @@ test('accepted writes survive a restart', async () => {
   const before = (await s.get('/api/v1/categories')).json.items;
   const { code } = await s.stop();
   assert.equal(code, 0);
-  const again = await startServer({ init: false, dir: s.dir, db: s.db });
+  const again = await startServer({ init: false, dir: s.dir, db: s.db, admin: true });
   try {
     const after = (await again.get('/api/v1/categories')).json.items;
     assert.deepEqual(after, before);

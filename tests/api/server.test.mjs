@@ -7,7 +7,7 @@ import http from 'node:http';
 import { writeFileSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, runCli, tempDir, request } from './lib/server.mjs';
+import { startServer, runCli, tempDir } from './lib/server.mjs';
 
 test('healthz, readyz and the web app answer', async () => {
   const s = await startServer();
@@ -18,7 +18,7 @@ test('healthz, readyz and the web app answer', async () => {
     const r = await s.get('/readyz');
     assert.equal(r.status, 200);
     assert.equal(r.json.status, 'ready');
-    assert.equal(r.json.schema, 1);
+    assert.equal(r.json.schema, 2);
     const page = await s.get('/');
     assert.equal(page.status, 200);
     assert.match(page.headers['content-type'], /^text\/html/);
@@ -44,8 +44,13 @@ test('openapi.json describes every route from the route table', async () => {
     const doc = (await s.get('/api/v1/openapi.json')).json;
     assert.equal(doc.openapi, '3.0.3');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
-      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/openapi.json', '/healthz', '/readyz',
+      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
+      '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/households',
+      '/api/v1/households/{id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
+      '/api/v1/openapi.json', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/session',
+      '/api/v1/tokens', '/api/v1/users', '/api/v1/users/{id}', '/healthz', '/readyz',
     ]);
+    assert.deepEqual(Object.keys(doc.paths['/api/v1/session']).sort(), ['delete', 'post']);
     const post = doc.paths['/api/v1/categories'].post;
     assert.ok(post.responses['201']);
     const schema = post.requestBody.content['application/json'].schema;
@@ -54,9 +59,11 @@ test('openapi.json describes every route from the route table', async () => {
     assert.equal(schema.properties.name_zh.maxLength, 64);
     assert.equal(schema.properties.time_limit_hours.maximum, 2000);
     assert.equal(doc.paths['/api/v1/categories/{id}'].get.parameters[0].name, 'id');
-    // Every documented GET without parameters really answers.
+    // Every documented GET without path parameters really answers (locate
+    // needs its query parameters and says so).
     for (const [path, item] of Object.entries(doc.paths)) {
-      if (item.get && !path.includes('{')) assert.equal((await s.get(path)).status, 200, path);
+      if (!item.get || path.includes('{')) continue;
+      assert.equal((await s.get(path)).status, path.endsWith('/locate') ? 400 : 200, path);
     }
   } finally {
     await s.cleanup();
@@ -68,16 +75,20 @@ test('one JSON log line per request, without query strings', async () => {
   try {
     await s.get('/api/v1/categories?parent=01&phone=13812345678');
     await s.post('/api/v1/categories', { nope: 1 });
+    await s.anon.get('/api/v1/me');
     await s.stop();
     const lines = s.logs().trim().split('\n').map((l) => JSON.parse(l));
     const reqs = lines.filter((l) => l.component === 'http');
-    const get = reqs.find((l) => l.method === 'GET');
-    assert.equal(get.path, '/api/v1/categories');
+    const get = reqs.find((l) => l.method === 'GET' && l.path === '/api/v1/categories');
     assert.equal(get.status, 200);
     assert.equal(typeof get.duration_ms, 'number');
-    assert.equal(get.user, null);
+    assert.equal(get.user, s.admin.user.id);
+    assert.equal(reqs.find((l) => l.path === '/api/v1/me').user, null);
+    assert.equal(reqs.find((l) => l.method === 'POST' && l.path === '/api/v1/session').status, 201);
+    assert.doesNotMatch(s.logs(), /admin-pass-2026/);
+    assert.doesNotMatch(s.logs(), new RegExp(s.admin.cookie.split('=')[1]));
     assert.match(get.time, /Z$/);
-    assert.equal(reqs.find((l) => l.method === 'POST').status, 400);
+    assert.equal(reqs.find((l) => l.method === 'POST' && l.path === '/api/v1/categories').status, 400);
     assert.doesNotMatch(s.logs(), /13812345678/);
     assert.ok(lines.some((l) => l.msg === 'shutdown complete'));
   } finally {
@@ -92,7 +103,10 @@ test('SIGTERM lets an in-flight upload finish, then exits 0', async () => {
     const done = new Promise((resolve, reject) => {
       const req = http.request(`${s.url}/api/v1/categories`, {
         method: 'POST', agent: false,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+        headers: {
+          'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body),
+          Cookie: s.admin.cookie, 'X-CSRF-Token': s.admin.csrf,
+        },
       }, (res) => {
         let text = '';
         res.on('data', (d) => { text += d; });
@@ -115,7 +129,7 @@ test('SIGTERM lets an in-flight upload finish, then exits 0', async () => {
     // The accepted write is there after the restart.
     const again = await startServer({ init: false, dir: s.dir, db: s.db });
     const items = (await again.get('/api/v1/categories')).json.items;
-    assert.deepEqual(items.map((c) => c.code), ['03']);
+    assert.deepEqual(items.map((c) => c.code), ['03']); // and the admin's session survived too
     await again.stop();
   } finally {
     await s.cleanup();
@@ -130,7 +144,7 @@ test('SIGTERM under load: every answered request is whole, exit 0', async () => 
     const worker = async () => {
       while (!stop) {
         try {
-          const r = await request(s.url, 'GET', '/api/v1/categories');
+          const r = await s.admin.get('/api/v1/categories');
           results.push(r.status === 200 && r.json.items.length > 30 ? 'ok' : `bad ${r.status}`);
         } catch (e) {
           results.push(e.code); // refused once the listener is closed
@@ -173,16 +187,20 @@ test('serve refuses a missing database and a schema newer than it knows', async 
 test('init is idempotent and the demo is written once', async () => {
   const dir = tempDir();
   const db = join(dir, 'g.db');
-  const a = runCli(['init', '--db', db, '--demo']);
+  const a = runCli(['init', '--db', db, '--demo'], { env: { GRIDLINE_DEMO_PASSWORD: 'demo-pass-2026' } });
   assert.equal(a.code, 0, a.stderr);
-  assert.match(a.stdout, /1 migration applied/);
+  assert.match(a.stdout, /2 migrations applied/);
+  assert.match(a.stdout, /demo-pass-2026/);
+  assert.match(a.stdout, /gw01/);
   assert.match(a.stdout, /demo data written/);
-  const b = runCli(['init', '--db', db, '--demo']);
+  const b = runCli(['init', '--db', db, '--demo'], { env: { GRIDLINE_DEMO_PASSWORD: 'demo-pass-2026' } });
   assert.equal(b.code, 0);
   assert.match(b.stdout, /0 migrations applied/);
   assert.match(b.stdout, /already present/);
   const n = execFileSync('sqlite3', [db, 'SELECT count(*) FROM categories'], { encoding: 'utf8' });
   assert.equal(n.trim(), '38');
+  const g = execFileSync('sqlite3', [db, 'SELECT count(*) FROM grids'], { encoding: 'utf8' });
+  assert.equal(g.trim(), '80');
   const mode = execFileSync('sqlite3', [db, 'PRAGMA journal_mode'], { encoding: 'utf8' });
   assert.equal(mode.trim(), 'wal');
 });

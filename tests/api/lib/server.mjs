@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import http from 'node:http';
 
 export const BIN = process.env.GRIDLINE_BIN || resolve('build/gridline');
+export const DEMO_PASSWORD = 'demo-pass-2026';
+export const ADMIN_PASSWORD = 'admin-pass-2026';
 
 export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'gridline-test-'));
@@ -26,13 +28,22 @@ export function runCli(args, { env = {}, input } = {}) {
 }
 
 // Starts `gridline serve`. With init (default) a new database is created
-// first; demo adds the demo data. Resolves once the server printed its URL.
-export async function startServer({ demo = false, init = true, dir, db, args = [], env = {} } = {}) {
+// first; demo adds the demo county (every demo user has DEMO_PASSWORD),
+// otherwise an "admin" user (ADMIN_PASSWORD) is added. Resolves once the
+// server printed its URL. s.get/s.post/s.request act as that admin;
+// s.anon sends no credentials; s.login(user, password) gives a client.
+export async function startServer({ demo = false, init = true, dir, db, args = [], env = {}, admin = true } = {}) {
   dir = dir || tempDir();
   db = db || join(dir, 'gridline.db');
+  env = { GRIDLINE_DEMO_PASSWORD: DEMO_PASSWORD, ...env };
   if (init) {
-    const r = runCli(['init', '--db', db, ...(demo ? ['--demo'] : [])]);
+    const r = runCli(['init', '--db', db, ...(demo ? ['--demo'] : [])], { env });
     if (r.code !== 0) throw new Error(`init failed: ${r.stderr}`);
+    if (!demo && admin) {
+      const u = runCli(['user', 'add', '--db', db, '--username', 'admin', '--role', 'admin', '--password-stdin'],
+        { input: `${ADMIN_PASSWORD}\n`, env });
+      if (u.code !== 0) throw new Error(`user add failed: ${u.stderr}`);
+    }
   }
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', '4', ...args], {
     env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,15 +61,11 @@ export async function startServer({ demo = false, init = true, dir, db, args = [
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited ${code}:\n${stderr}`)); });
   });
+  const anon = client(url);
   const server = {
-    url, dir, db, proc, exited,
+    url, dir, db, proc, exited, anon,
     logs: () => stderr,
-    // Sends a request; body objects are sent as JSON. Resolves to
-    // { status, headers, text, json }.
-    request: (method, path, { body, headers = {}, raw } = {}) =>
-      request(url, method, path, { body, headers, raw }),
-    get: (path) => request(url, 'GET', path, {}),
-    post: (path, body, headers) => request(url, 'POST', path, { body, headers }),
+    login: (username, password) => login(url, username, password),
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
@@ -68,7 +75,39 @@ export async function startServer({ demo = false, init = true, dir, db, args = [
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  if (admin) {
+    const a = await login(url, 'admin', demo ? DEMO_PASSWORD : ADMIN_PASSWORD);
+    Object.assign(server, { admin: a, get: a.get, post: a.post, request: a.request });
+  }
   return server;
+}
+
+// A client with an optional session: cookie and CSRF token sent along.
+export function client(base, session = {}) {
+  const c = {
+    ...session,
+    request(method, path, opts = {}) {
+      const headers = { ...(opts.headers || {}) };
+      if (c.cookie) headers.Cookie = c.cookie;
+      if (c.csrf && method !== 'GET' && method !== 'HEAD' && !('X-CSRF-Token' in headers)) headers['X-CSRF-Token'] = c.csrf;
+      if (c.token) headers.Authorization = `Bearer ${c.token}`;
+      return request(base, method, path, { ...opts, headers });
+    },
+    get: (path, opts) => c.request('GET', path, opts),
+    post: (path, body, headers) => c.request('POST', path, { body, headers }),
+  };
+  return c;
+}
+
+export async function login(base, username, password, extra = {}) {
+  const res = await request(base, 'POST', '/api/v1/session', { body: { username, password, ...extra } });
+  if (res.status !== 201) {
+    const err = new Error(`login ${username}: ${res.status} ${res.text}`);
+    err.res = res;
+    throw err;
+  }
+  const setCookie = [].concat(res.headers['set-cookie'] || [])[0] || '';
+  return client(base, { cookie: setCookie.split(';')[0], csrf: res.json.csrf_token, user: res.json.user, setCookie });
 }
 
 export function request(base, method, path, { body, headers = {}, raw } = {}) {
