@@ -59,7 +59,9 @@ int id_number_valid(const char *s)
 int phone_valid(const char *s)
 {
     size_t n = s ? strlen(s) : 0, digits = 0;
-    if (n == 11 && s[0] == '1') {
+    if (n && s[0] == '1') { /* mobiles start with 1 and have 11 digits; landlines never do */
+        if (n != 11)
+            return 0;
         for (size_t i = 0; i < n; i++)
             if (s[i] < '0' || s[i] > '9')
                 return 0;

@@ -19,7 +19,7 @@ void mask_detail(const char *in, char out[MASK_BUFLEN]);
  * ISO 7064 MOD 11-2 check character (0-9 or X). */
 int id_number_valid(const char *s);
 /* Checks a phone number: 11-digit mobile starting with 1, or a landline of
- * 7 to 12 digits with an optional "area-" prefix. */
+ * 7 to 12 digits with an optional "area-" prefix (not starting with 1). */
 int phone_valid(const char *s);
 
 #endif
