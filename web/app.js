@@ -7,15 +7,19 @@ import { messages, pickLang } from './i18n.js';
 
 const html = htm.bind(h);
 
+// The session's CSRF token, sent on every unsafe request.
+let csrf = '';
+
 async function api(path, options = {}) {
-  const res = await fetch(path, {
-    ...options,
-    headers: { 'Content-Type': 'application/json', ...(options.headers || {}) },
-  });
+  const headers = { 'Content-Type': 'application/json', ...(options.headers || {}) };
+  if (options.method && options.method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, { ...options, headers, credentials: 'same-origin' });
   const body = res.status === 204 ? null : await res.json();
   if (!res.ok) {
     const err = new Error(body?.error?.message || res.statusText);
     err.field = body?.error?.field;
+    err.code = body?.error?.code;
+    err.status = res.status;
     throw err;
   }
   return body;
@@ -68,7 +72,56 @@ function CategoryForm({ t, tops, onSaved }) {
   </form>`;
 }
 
-function Categories({ t, lang }) {
+function SignIn({ t, onIn }) {
+  const [form, setForm] = useState({ username: '', password: '', totp: '' });
+  const [needTotp, setNeedTotp] = useState(false);
+  const [msg, setMsg] = useState(null);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
+  async function submit(e) {
+    e.preventDefault();
+    const body = { username: form.username, password: form.password };
+    if (needTotp && form.totp) body.totp = form.totp;
+    try {
+      const res = await api('/api/v1/session', { method: 'POST', body: JSON.stringify(body) });
+      csrf = res.csrf_token;
+      onIn(res.user);
+    } catch (err) {
+      if (err.code === 'totp_required') setNeedTotp(true);
+      setMsg(err.message);
+    }
+  }
+  return html`<form onSubmit=${submit} class="card signin">
+    <h2>${t.signInTitle}</h2>
+    <label>${t.username}<input name="username" autocomplete="username" required value=${form.username} onInput=${set('username')} /></label>
+    <label>${t.password}<input name="password" type="password" autocomplete="current-password" required value=${form.password} onInput=${set('password')} /></label>
+    ${needTotp && html`<label>${t.totp}<input name="totp" inputmode="numeric" autocomplete="one-time-code" value=${form.totp} onInput=${set('totp')} /></label>`}
+    <button type="submit">${t.signIn}</button>
+    ${msg && html`<p class="bad" role="alert">${msg}</p>`}
+  </form>`;
+}
+
+function Territory({ t }) {
+  const [towns, setTowns] = useState(null);
+  useEffect(() => {
+    (async () => {
+      const county = (await api('/api/v1/regions')).items[0];
+      if (!county) return setTowns([]);
+      const list = (await api(`/api/v1/regions?parent=${county.code}`)).items;
+      const grids = (await api('/api/v1/grids?geometry=0')).items;
+      setTowns(list.map((town) => {
+        const mine = grids.filter((g) => g.code.startsWith(town.code.slice(0, 9)));
+        return { ...town, county: county.name, grids: mine.length, households: mine.reduce((n, g) => n + g.households, 0) };
+      }));
+    })().catch(() => setTowns([]));
+  }, []);
+  if (!towns) return html`<p>${t.loading}</p>`;
+  return html`<section class="card">
+    <h2>${t.territory}</h2>
+    <ul class="towns">${towns.map((x) => html`<li><strong>${x.county} · ${x.name}</strong> ${t.grids(x.grids)} · ${t.households(x.households)}</li>`)}</ul>
+  </section>`;
+}
+
+function Categories({ t, lang, canEdit }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   const load = () => api('/api/v1/categories').then((b) => setItems(b.items)).catch((e) => setError(e.message));
@@ -90,12 +143,22 @@ function Categories({ t, lang }) {
         </tbody>
       </table>`}
     </section>
-    <${CategoryForm} t=${t} tops=${tops} onSaved=${load} />`;
+    ${canEdit && html`<${CategoryForm} t=${t} tops=${tops} onSaved=${load} />`}`;
 }
 
 function App() {
   const [lang, setLang] = useState(pickLang());
+  const [user, setUser] = useState(undefined); // undefined: asking; null: signed out
   const t = messages[lang];
+  useEffect(() => {
+    api('/api/v1/me').then((me) => { csrf = me.csrf_token || ''; setUser(me); }).catch(() => setUser(null));
+  }, []);
+  async function signOut() {
+    await api('/api/v1/session', { method: 'DELETE' }).catch(() => {});
+    csrf = '';
+    setUser(null);
+  }
+  const isAdmin = user?.roles?.some((r) => r.role === 'admin' && !r.region_code);
   useEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = t.title;
@@ -104,11 +167,17 @@ function App() {
   return html`
     <header>
       <div><h1>${t.title}</h1><p class="sub">${t.subtitle}</p></div>
-      <button class="lang" onClick=${() => setLang(lang === 'zh' ? 'en' : 'zh')}>${t.lang}</button>
+      <div class="who">
+        ${user && html`<span>${user.display_name} · ${user.roles.map((r) => t.roles[r.role] || r.role).join('、')}</span>
+          <button class="lang" onClick=${signOut}>${t.signOut}</button>`}
+        <button class="lang" onClick=${() => setLang(lang === 'zh' ? 'en' : 'zh')}>${t.lang}</button>
+      </div>
     </header>
     <main>
       <section class="card"><h2>${t.status}</h2><${Status} t=${t} /></section>
-      <${Categories} t=${t} lang=${lang} />
+      ${user === null && html`<${SignIn} t=${t} onIn=${setUser} />`}
+      ${user && html`<${Territory} t=${t} />`}
+      ${user && html`<${Categories} t=${t} lang=${lang} canEdit=${isAdmin} />`}
     </main>`;
 }
 

@@ -292,6 +292,10 @@ enum MHD_Result api_me(struct http_req *r)
     json_t *u = api_principal_json(&r->who);
     json_object_set_new(u, "totp_enabled", json_boolean(m.totp_enabled));
     json_object_set_new(u, "auth", json_string(r->who.session_id ? "session" : "token"));
+    /* A reloaded page has its cookie but lost the token; only same-origin
+     * script can read this answer, so handing it back is safe. */
+    if (r->who.session_id)
+        json_object_set_new(u, "csrf_token", json_string(r->who.csrf));
     return http_reply_json(r, 200, u);
 }
 

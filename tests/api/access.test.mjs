@@ -31,6 +31,7 @@ test('sign in sets a hardened cookie, returns the user and a CSRF token; sign ou
     assert.equal(me.json.username, 'wang.li');
     assert.equal(me.json.auth, 'session');
     assert.equal(me.json.totp_enabled, false);
+    assert.equal(me.json.csrf_token, res.json.csrf_token); // a reloaded page gets it back
     const out = await c.request('DELETE', '/api/v1/session');
     assert.equal(out.status, 204);
     assert.match([].concat(out.headers['set-cookie'])[0], /Max-Age=0/);
@@ -194,6 +195,7 @@ test('bearer tokens sign machine clients in without cookies or CSRF', async () =
     const me = await bot.get('/api/v1/me');
     assert.equal(me.status, 200);
     assert.equal(me.json.auth, 'token');
+    assert.equal(me.json.csrf_token, undefined);
     const write = await bot.post('/api/v1/categories', { code: '02', name_zh: '城市管理', time_limit_hours: 24 });
     assert.equal(write.status, 201, write.text);
     const bogus = await client(s.url, { token: 'x'.repeat(43) }).get('/api/v1/me');
