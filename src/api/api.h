@@ -8,6 +8,8 @@
 #define GL_API_H
 #include "http/request.h"
 
+struct db_conn;
+
 /* health.c */
 enum MHD_Result api_healthz(struct http_req *r);
 enum MHD_Result api_readyz(struct http_req *r);
@@ -63,12 +65,25 @@ extern const struct jspec api_household_create_spec[];
 enum MHD_Result api_households_list(struct http_req *r);
 enum MHD_Result api_households_get(struct http_req *r);
 enum MHD_Result api_households_create(struct http_req *r);
+extern const struct jspec api_household_patch_spec[];
+extern const struct jspec api_link_spec[];
+enum MHD_Result api_households_patch(struct http_req *r);
+enum MHD_Result api_households_link(struct http_req *r);
+enum MHD_Result api_households_unlink(struct http_req *r);
 
 /* users.c */
 extern const struct jspec api_user_create_spec[];
 enum MHD_Result api_users_list(struct http_req *r);
 enum MHD_Result api_users_get(struct http_req *r);
 enum MHD_Result api_users_create(struct http_req *r);
+extern const struct jspec api_user_patch_spec[];
+enum MHD_Result api_users_patch(struct http_req *r);
+
+/* After an UPDATE ... WHERE version = if_version changed nothing: reads
+ * the row's version with `version_sql` ("SELECT version FROM t WHERE id = $1")
+ * and fills f with 404 or 409 version_conflict. Returns DB_ABORT or < 0. */
+int api_version_fail(struct db_conn *c, const char *version_sql, int64_t id, const char *what,
+                     struct api_fail *f);
 
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);

@@ -40,3 +40,17 @@ enum MHD_Result api_reply_fail(struct http_req *r, const struct api_fail *f)
 {
     return http_reply_error(r, f->code, f->field, "%s", f->message);
 }
+
+int api_version_fail(struct db_conn *c, const char *version_sql, int64_t id, const char *what,
+                     struct api_fail *f)
+{
+    int64_t current = 0;
+    int rc = db_query_int(c, version_sql, DB_ARGS(DB_INT(id)), &current);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return api_fail(f, GL_ERR_NOT_FOUND, NULL, "no %s %lld", what, (long long)id);
+    return api_fail(f, GL_ERR_VERSION_CONFLICT, "if_version",
+                    "the %s was changed by someone else and is now at version %lld; "
+                    "reload it and apply your change again", what, (long long)current);
+}

@@ -247,6 +247,18 @@ const struct jspec api_household_create_spec[] = {
     JSPEC_END,
 };
 
+/* Checks a tags array: strings of 1 to 32 bytes. */
+static int tags_ok(json_t *tags)
+{
+    size_t i;
+    json_t *tag;
+    json_array_foreach(tags, i, tag) {
+        if (!json_is_string(tag) || json_string_length(tag) == 0 || json_string_length(tag) > 32)
+            return 0;
+    }
+    return 1;
+}
+
 struct seal {
     unsigned char *p;
     size_t n;
@@ -289,13 +301,9 @@ enum MHD_Result api_households_create(struct http_req *r)
     if (in.phone && !phone_valid(in.phone))
         return http_reply_error(r, GL_ERR_INVALID_VALUE, "phone",
                                 "a phone is an 11-digit mobile or a landline such as 0536-1234567");
-    size_t i;
-    json_t *tag;
-    json_array_foreach(in.tags, i, tag) {
-        if (!json_is_string(tag) || json_string_length(tag) == 0 || json_string_length(tag) > 32)
-            return http_reply_error(r, GL_ERR_INVALID_VALUE, "tags",
-                                    "tags are non-empty strings of up to 32 bytes");
-    }
+    if (in.tags && !tags_ok(in.tags))
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "tags",
+                                "tags are non-empty strings of up to 32 bytes");
     struct target t = {.region = in.grid_code};
     if (http_authorize_visible_or_reply(r, ACT_HOUSEHOLD_WRITE, &t) < 0)
         return r->result;
@@ -322,4 +330,195 @@ enum MHD_Result api_households_create(struct http_req *r)
         return api_reply_db_error(r, rc);
     }
     return http_reply_json(r, 201, x.out.out);
+}
+
+/* ---- change ------------------------------------------------------------------ */
+
+/* Loads household `id` and checks that the caller may see it; on refusal
+ * the 404/403 reply is sent and -1 returned. */
+static int load_visible_or_reply(struct http_req *r, struct get_ctx *g)
+{
+    int rc = db_run_transaction(r->app->db, DB_READ, get_txn, g);
+    json_decref(g->out);
+    g->out = NULL;
+    if (rc < 0) {
+        api_reply_db_error(r, rc);
+        return -1;
+    }
+    if (!g->found) {
+        http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no household %lld", (long long)g->id);
+        return -1;
+    }
+    struct target t = {.region = g->grid, .linked = g->linked};
+    return http_authorize_or_reply(r, ACT_HOUSEHOLD_READ, &t);
+}
+
+struct household_patch_in {
+    int64_t if_version;
+    const char *address_area, *address_detail, *head_name, *head_id_number, *phone;
+    int64_t members;
+    json_t *tags;
+};
+
+const struct jspec api_household_patch_spec[] = {
+    JSPEC_INT(struct household_patch_in, if_version, "if_version", 1, INT64_MAX, JSPEC_REQUIRED,
+              "the version you read; 409 if it changed since"),
+    JSPEC_STR(struct household_patch_in, address_area, "address_area", 1, 64, 0, "public address part"),
+    JSPEC_STR(struct household_patch_in, address_detail, "address_detail", 1, 64, JSPEC_NULLABLE,
+              "door number or room; null clears it"),
+    JSPEC_STR(struct household_patch_in, head_name, "head_name", 1, 32, 0, "head of household"),
+    JSPEC_STR(struct household_patch_in, head_id_number, "head_id_number", 18, 18, JSPEC_NULLABLE,
+              "resident ID number; null clears it"),
+    JSPEC_STR(struct household_patch_in, phone, "phone", 7, 20, JSPEC_NULLABLE,
+              "contact phone; null clears it"),
+    JSPEC_INT(struct household_patch_in, members, "members", 1, 30, 0, "people in the household"),
+    JSPEC_ARR(struct household_patch_in, tags, "tags", 0, "care labels (replaces the list)"),
+    JSPEC_END,
+};
+
+struct patch_ctx {
+    struct get_ctx *g;
+    int64_t if_version;
+    const struct db_household_patch *p;
+    struct api_fail fail;
+};
+
+static int patch_txn(struct db_conn *c, void *cls)
+{
+    struct patch_ctx *x = cls;
+    int rc = db_household_update(c, x->g->id, x->if_version, x->p, (int64_t)time(NULL));
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return api_version_fail(c, "SELECT version FROM households WHERE id = $1", x->g->id,
+                                "household", &x->fail);
+    return get_txn(c, x->g);
+}
+
+enum MHD_Result api_households_patch(struct http_req *r)
+{
+    struct household_patch_in in = {0};
+    uint64_t given;
+    struct get_ctx g = {.r = r};
+    if (http_param_id_or_reply(r, 0, &g.id) < 0 ||
+        http_parse_body_or_reply(r, api_household_patch_spec, &in, &given) < 0)
+        return r->result;
+    if (in.head_id_number && !id_number_valid(in.head_id_number))
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "head_id_number",
+                                "not a valid 18-character resident ID number (check digit)");
+    if (in.phone && !phone_valid(in.phone))
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "phone", "not a phone number");
+    if (in.tags && !tags_ok(in.tags))
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "tags",
+                                "tags are non-empty strings of up to 32 bytes");
+    if (load_visible_or_reply(r, &g) < 0)
+        return r->result;
+    struct target t = {.region = g.grid, .linked = g.linked};
+    if (http_authorize_visible_or_reply(r, ACT_HOUSEHOLD_WRITE, &t) < 0)
+        return r->result;
+#define GIVEN(name) jspec_given(api_household_patch_spec, given, name)
+    struct seal detail, idn, phone;
+    seal_opt(in.address_detail, "households.address_detail", &detail);
+    seal_opt(in.head_id_number, "households.head_id_number", &idn);
+    seal_opt(in.phone, "households.phone", &phone);
+    char *tags = in.tags ? json_dumps(in.tags, JSON_COMPACT) : NULL;
+    struct db_household_patch p = {
+        .set_area = GIVEN("address_area"), .address_area = in.address_area,
+        .set_detail = GIVEN("address_detail"), .address_detail = detail.p,
+        .address_detail_len = detail.n,
+        .set_head = GIVEN("head_name"), .head_name = in.head_name,
+        .set_idn = GIVEN("head_id_number"), .head_id_number = idn.p, .head_id_number_len = idn.n,
+        .set_phone = GIVEN("phone"), .phone = phone.p, .phone_len = phone.n,
+        .set_members = GIVEN("members"), .members = in.members,
+        .set_tags = GIVEN("tags"), .tags = tags,
+    };
+#undef GIVEN
+    struct patch_ctx x = {.g = &g, .if_version = in.if_version, .p = &p};
+    int rc = db_run_transaction(r->app->db, DB_WRITE, patch_txn, &x);
+    free(detail.p), free(idn.p), free(phone.p), free(tags);
+    if (rc < 0) {
+        json_decref(g.out);
+        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
+    }
+    return http_reply_json(r, 200, g.out);
+}
+
+/* ---- 联户 links ---------------------------------------------------------------- */
+
+struct link_in {
+    int64_t user_id;
+};
+
+const struct jspec api_link_spec[] = {
+    JSPEC_INT(struct link_in, user_id, "user_id", 1, INT64_MAX, JSPEC_REQUIRED,
+              "a user holding the party_member role"),
+    JSPEC_END,
+};
+
+struct link_ctx {
+    int64_t household_id, user_id;
+    bool unlink;
+    struct api_fail fail;
+};
+
+static int link_txn(struct db_conn *c, void *cls)
+{
+    struct link_ctx *x = cls;
+    if (x->unlink) {
+        int rc = db_party_unlink(c, x->user_id, x->household_id);
+        if (rc == 0)
+            return api_fail(&x->fail, GL_ERR_NOT_FOUND, NULL,
+                            "user %lld does not look after household %lld",
+                            (long long)x->user_id, (long long)x->household_id);
+        return rc;
+    }
+    int64_t n = 0;
+    int rc = db_query_int(c,
+                          "SELECT count(*) FROM role_assignments a JOIN users u ON u.id = a.user_id"
+                          " WHERE a.user_id = $1 AND a.role = 'party_member' AND u.active = 1",
+                          DB_ARGS(DB_INT(x->user_id)), &n);
+    if (rc < 0)
+        return rc;
+    if (!n)
+        return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "user_id",
+                        "user %lld is not an active party member", (long long)x->user_id);
+    return db_party_link(c, x->user_id, x->household_id, (int64_t)time(NULL));
+}
+
+static enum MHD_Result change_link(struct http_req *r, struct link_ctx *x)
+{
+    struct get_ctx g = {.r = r, .id = x->household_id};
+    if (load_visible_or_reply(r, &g) < 0)
+        return r->result;
+    struct target t = {.region = g.grid};
+    if (http_authorize_visible_or_reply(r, ACT_PARTY_LINK_WRITE, &t) < 0)
+        return r->result;
+    int rc = db_run_transaction(r->app->db, DB_WRITE, link_txn, x);
+    if (rc < 0)
+        return rc == DB_ABORT ? api_reply_fail(r, &x->fail) : api_reply_db_error(r, rc);
+    if (x->unlink)
+        return http_reply_json(r, 204, NULL);
+    return http_reply_json(r, 201, json_pack("{s:I, s:I}", "household_id",
+                                             (json_int_t)x->household_id, "user_id",
+                                             (json_int_t)x->user_id));
+}
+
+enum MHD_Result api_households_link(struct http_req *r)
+{
+    struct link_in in = {0};
+    struct link_ctx x = {0};
+    if (http_param_id_or_reply(r, 0, &x.household_id) < 0 ||
+        http_parse_body_or_reply(r, api_link_spec, &in, NULL) < 0)
+        return r->result;
+    x.user_id = in.user_id;
+    return change_link(r, &x);
+}
+
+enum MHD_Result api_households_unlink(struct http_req *r)
+{
+    struct link_ctx x = {.unlink = true};
+    if (http_param_id_or_reply(r, 0, &x.household_id) < 0 ||
+        http_param_id_or_reply(r, 1, &x.user_id) < 0)
+        return r->result;
+    return change_link(r, &x);
 }

@@ -191,6 +191,60 @@ static const struct jspec role_spec[] = {
 
 #define MAX_ROLES 8
 
+/* Parses a roles array into out[]; each role must be known, its region a
+ * real code shape, and inside the caller's own scope. On failure the reply
+ * is sent and -1 returned. */
+static int parse_roles_or_reply(struct http_req *r, json_t *roles, struct role_in out[MAX_ROLES],
+                                size_t *nout)
+{
+    size_t n = json_array_size(roles);
+    if (n == 0 || n > MAX_ROLES) {
+        http_reply_error(r, GL_ERR_INVALID_VALUE, "roles", "give 1 to %d roles", MAX_ROLES);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct jspec_error err;
+        struct role_in *ri = &out[i];
+        memset(ri, 0, sizeof *ri);
+        if (jspec_parse(json_array_get(roles, i), role_spec, ri, NULL, &err) < 0) {
+            http_reply_error(r, err.code, "roles", "roles[%zu]: %s", i, err.message);
+            return -1;
+        }
+        if (role_parse(ri->role) < 0) {
+            http_reply_error(r, GL_ERR_INVALID_VALUE, "roles", "roles[%zu]: unknown role \"%s\"", i,
+                             ri->role);
+            return -1;
+        }
+        if (ri->region_code && region_level_of(ri->region_code) == LEVEL_INVALID) {
+            http_reply_error(r, GL_ERR_INVALID_VALUE, "roles",
+                             "roles[%zu]: region_code is not a region or grid code", i);
+            return -1;
+        }
+        /* The admin may grant only inside their own scope. */
+        struct target t = {.region = ri->region_code, .dept_id = ri->dept_id};
+        if (http_authorize_visible_or_reply(r, ACT_USER_WRITE, &t) < 0)
+            return -1;
+    }
+    *nout = n;
+    return 0;
+}
+
+/* Writes roles for user id (after any old ones were cleared). */
+static int insert_roles(struct db_conn *c, int64_t id, const struct role_in *roles, size_t n,
+                        int64_t now, struct api_fail *fail)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = db_role_insert(c, id, roles[i].role, roles[i].region_code, roles[i].dept_id, now);
+        if (rc == DB_UNIQUE)
+            return api_fail(fail, GL_ERR_INVALID_VALUE, "roles", "roles[%zu] repeats an earlier one", i);
+        if (rc == DB_FOREIGN)
+            return api_fail(fail, GL_ERR_INVALID_VALUE, "roles", "roles[%zu].dept_id: no such department", i);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 struct create_ctx {
     struct http_req *r;
     const struct user_in *in;
@@ -224,15 +278,9 @@ static int create_txn(struct db_conn *c, void *cls)
                         x->in->username);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < x->nroles; i++) {
-        rc = db_role_insert(c, id, x->roles[i].role, x->roles[i].region_code, x->roles[i].dept_id, now);
-        if (rc == DB_UNIQUE)
-            return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "roles", "roles[%zu] repeats an earlier one", i);
-        if (rc == DB_FOREIGN)
-            return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "roles", "roles[%zu].dept_id: no such department", i);
-        if (rc < 0)
-            return rc;
-    }
+    rc = insert_roles(c, id, x->roles, x->nroles, now, &x->fail);
+    if (rc < 0)
+        return rc;
     x->out.id = id;
     return user_get_txn(c, &x->out);
 }
@@ -248,26 +296,8 @@ enum MHD_Result api_users_create(struct http_req *r)
     if (in.phone && !phone_valid(in.phone))
         return http_reply_error(r, GL_ERR_INVALID_VALUE, "phone", "not a phone number");
     struct create_ctx x = {.r = r, .in = &in, .out = {.r = r}};
-    size_t n = json_array_size(in.roles);
-    if (n == 0 || n > MAX_ROLES)
-        return http_reply_error(r, GL_ERR_INVALID_VALUE, "roles", "give 1 to %d roles", MAX_ROLES);
-    for (size_t i = 0; i < n; i++) {
-        struct jspec_error err;
-        struct role_in *ri = &x.roles[i];
-        if (jspec_parse(json_array_get(in.roles, i), role_spec, ri, NULL, &err) < 0)
-            return http_reply_error(r, err.code, "roles", "roles[%zu]: %s", i, err.message);
-        if (role_parse(ri->role) < 0)
-            return http_reply_error(r, GL_ERR_INVALID_VALUE, "roles", "roles[%zu]: unknown role \"%s\"",
-                                    i, ri->role);
-        if (ri->region_code && region_level_of(ri->region_code) == LEVEL_INVALID)
-            return http_reply_error(r, GL_ERR_INVALID_VALUE, "roles",
-                                    "roles[%zu]: region_code is not a region or grid code", i);
-        /* The admin may grant only inside their own scope. */
-        struct target t = {.region = ri->region_code, .dept_id = ri->dept_id};
-        if (http_authorize_visible_or_reply(r, ACT_USER_WRITE, &t) < 0)
-            return r->result;
-    }
-    x.nroles = n;
+    if (parse_roles_or_reply(r, in.roles, x.roles, &x.nroles) < 0)
+        return r->result;
     if (in.phone && secret_seal(in.phone, "users.phone", &x.phone, &x.phone_len) < 0)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     if (secret_password_hash(in.password, x.hash) != 0) {
@@ -285,4 +315,91 @@ enum MHD_Result api_users_create(struct http_req *r)
         return api_reply_db_error(r, rc);
     }
     return http_reply_json(r, 201, x.out.one);
+}
+
+/* ---- change ------------------------------------------------------------------ */
+
+struct user_patch_in {
+    int64_t if_version;
+    const char *display_name;
+    bool active;
+    json_t *roles;
+};
+
+const struct jspec api_user_patch_spec[] = {
+    JSPEC_INT(struct user_patch_in, if_version, "if_version", 1, INT64_MAX, JSPEC_REQUIRED,
+              "the version you read; 409 if it changed since"),
+    JSPEC_STR(struct user_patch_in, display_name, "display_name", 1, 32, 0, "shown name"),
+    JSPEC_BOOL(struct user_patch_in, active, "active", 0,
+               "false signs the user out everywhere and refuses new sign-ins"),
+    JSPEC_ARR(struct user_patch_in, roles, "roles", 0, "replaces all role assignments"),
+    JSPEC_END,
+};
+
+struct patch_ctx {
+    struct user_view *v;
+    int64_t if_version;
+    const char *display_name;
+    int active; /* -1 = unchanged */
+    struct role_in roles[MAX_ROLES];
+    size_t nroles;
+    bool set_roles;
+    struct api_fail fail;
+};
+
+static int patch_txn(struct db_conn *c, void *cls)
+{
+    struct patch_ctx *x = cls;
+    int64_t now = (int64_t)time(NULL);
+    int rc = db_user_update(c, x->v->id, x->if_version, x->display_name, x->active, now);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return api_version_fail(c, "SELECT version FROM users WHERE id = $1", x->v->id, "user",
+                                &x->fail);
+    if (x->set_roles) {
+        if ((rc = db_user_roles_clear(c, x->v->id)) < 0 ||
+            (rc = insert_roles(c, x->v->id, x->roles, x->nroles, now, &x->fail)) < 0)
+            return rc;
+    }
+    if (x->active == 0 && (rc = db_user_sessions_end(c, x->v->id)) < 0)
+        return rc;
+    return user_get_txn(c, x->v);
+}
+
+enum MHD_Result api_users_patch(struct http_req *r)
+{
+    struct user_patch_in in = {0};
+    uint64_t given;
+    struct user_view v = {.r = r};
+    if (http_param_id_or_reply(r, 0, &v.id) < 0 ||
+        http_parse_body_or_reply(r, api_user_patch_spec, &in, &given) < 0)
+        return r->result;
+    int rc = db_run_transaction(r->app->db, DB_READ, user_get_txn, &v);
+    bool found = v.one != NULL;
+    json_decref(v.one);
+    v.one = NULL;
+    if (rc < 0)
+        return api_reply_db_error(r, rc);
+    if (!found)
+        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no user %lld", (long long)v.id);
+    struct target t = {.region = v.any_unscoped || !v.first_region[0] ? NULL : v.first_region};
+    if (http_authorize_or_reply(r, ACT_USER_WRITE, &t) < 0)
+        return r->result;
+    struct patch_ctx x = {.v = &v, .if_version = in.if_version, .display_name = in.display_name,
+                          .active = jspec_given(api_user_patch_spec, given, "active") ? in.active : -1};
+    if (x.active == 0 && v.id == r->who.user_id)
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "active",
+                                "you cannot deactivate your own account; ask another admin");
+    if (in.roles) {
+        if (parse_roles_or_reply(r, in.roles, x.roles, &x.nroles) < 0)
+            return r->result;
+        x.set_roles = true;
+    }
+    rc = db_run_transaction(r->app->db, DB_WRITE, patch_txn, &x);
+    if (rc < 0) {
+        json_decref(v.one);
+        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
+    }
+    return http_reply_json(r, 200, v.one);
 }

@@ -16,6 +16,7 @@
  */
 #ifndef GL_DB_H
 #define GL_DB_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -205,9 +206,23 @@ int db_households_list(struct db_conn *c, const struct db_household_filter *f,
 int db_household_get(struct db_conn *c, int64_t id, db_household_fn fn, void *cls);
 /* Returns 1 with *id, or < 0 (DB_FOREIGN: no such grid). */
 int db_household_insert(struct db_conn *c, const struct db_household *h, int64_t now, int64_t *id);
+/* A partial update: each field is written only when its `set_` flag is on
+ * (a sealed field set to NULL clears it). */
+struct db_household_patch {
+    bool set_area, set_detail, set_head, set_idn, set_phone, set_members, set_tags;
+    const char *address_area, *head_name, *tags;
+    const void *address_detail, *head_id_number, *phone;
+    size_t address_detail_len, head_id_number_len, phone_len;
+    int64_t members;
+};
+/* Applies p when the row is at if_version; returns 1 when updated, 0 when
+ * the version did not match (or no such row), < 0 on error. */
+int db_household_update(struct db_conn *c, int64_t id, int64_t if_version,
+                        const struct db_household_patch *p, int64_t now);
 /* Whether user_id is the 联户 party member of household_id (1/0, or < 0). */
 int db_party_linked(struct db_conn *c, int64_t user_id, int64_t household_id);
 int db_party_link(struct db_conn *c, int64_t user_id, int64_t household_id, int64_t now);
+int db_party_unlink(struct db_conn *c, int64_t user_id, int64_t household_id);
 int db_pii_log(struct db_conn *c, int64_t user_id, const char *subject, int64_t subject_id,
                const char *fields, int64_t now);
 
@@ -233,6 +248,12 @@ int db_user_insert(struct db_conn *c, const struct db_user *u, int64_t now, int6
 int db_user_set_password(struct db_conn *c, int64_t id, const char *hash, int64_t now);
 int db_user_login_failed(struct db_conn *c, int64_t id, int64_t max_failures, int64_t lock_until);
 int db_user_login_ok(struct db_conn *c, int64_t id);
+/* display_name NULL / active < 0 leave that field alone. Returns 1 when
+ * updated, 0 on a version mismatch or no such user. */
+int db_user_update(struct db_conn *c, int64_t id, int64_t if_version, const char *display_name,
+                   int active, int64_t now);
+int db_user_roles_clear(struct db_conn *c, int64_t user_id);
+int db_user_sessions_end(struct db_conn *c, int64_t user_id);
 int db_user_set_totp(struct db_conn *c, int64_t id, const void *sealed, size_t len, int enabled,
                      int64_t now);
 

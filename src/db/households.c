@@ -101,3 +101,32 @@ int db_pii_log(struct db_conn *c, int64_t user_id, const char *subject, int64_t 
                    DB_ARGS(DB_INT(user_id), DB_TEXT(subject), DB_INT(subject_id), DB_TEXT(fields),
                            DB_INT(now)));
 }
+
+int db_household_update(struct db_conn *c, int64_t id, int64_t if_version,
+                        const struct db_household_patch *p, int64_t now)
+{
+    return db_exec(
+        c,
+        "UPDATE households SET"
+        " address_area = CASE WHEN $3 THEN $4 ELSE address_area END,"
+        " address_detail = CASE WHEN $5 THEN $6 ELSE address_detail END,"
+        " head_name = CASE WHEN $7 THEN $8 ELSE head_name END,"
+        " head_id_number = CASE WHEN $9 THEN $10 ELSE head_id_number END,"
+        " phone = CASE WHEN $11 THEN $12 ELSE phone END,"
+        " members = CASE WHEN $13 THEN $14 ELSE members END,"
+        " tags = CASE WHEN $15 THEN $16 ELSE tags END,"
+        " updated_at = $17, version = version + 1"
+        " WHERE id = $1 AND version = $2",
+        DB_ARGS(DB_INT(id), DB_INT(if_version), DB_INT(p->set_area), DB_TEXT(p->address_area),
+                DB_INT(p->set_detail), blob_or_null(p->address_detail, p->address_detail_len),
+                DB_INT(p->set_head), DB_TEXT(p->head_name), DB_INT(p->set_idn),
+                blob_or_null(p->head_id_number, p->head_id_number_len), DB_INT(p->set_phone),
+                blob_or_null(p->phone, p->phone_len), DB_INT(p->set_members), DB_INT(p->members),
+                DB_INT(p->set_tags), DB_TEXT(p->tags), DB_INT(now)));
+}
+
+int db_party_unlink(struct db_conn *c, int64_t user_id, int64_t household_id)
+{
+    return db_exec(c, "DELETE FROM party_links WHERE user_id = $1 AND household_id = $2",
+                   DB_ARGS(DB_INT(user_id), DB_INT(household_id)));
+}

@@ -91,6 +91,27 @@ int db_user_login_ok(struct db_conn *c, int64_t id)
                    DB_ARGS(DB_INT(id)));
 }
 
+int db_user_update(struct db_conn *c, int64_t id, int64_t if_version, const char *display_name,
+                   int active, int64_t now)
+{
+    return db_exec(c,
+                   "UPDATE users SET display_name = coalesce($3, display_name),"
+                   " active = CASE WHEN $4 < 0 THEN active ELSE $4 END,"
+                   " updated_at = $5, version = version + 1 WHERE id = $1 AND version = $2",
+                   DB_ARGS(DB_INT(id), DB_INT(if_version), DB_TEXT(display_name), DB_INT(active),
+                           DB_INT(now)));
+}
+
+int db_user_roles_clear(struct db_conn *c, int64_t user_id)
+{
+    return db_exec(c, "DELETE FROM role_assignments WHERE user_id = $1", DB_ARGS(DB_INT(user_id)));
+}
+
+int db_user_sessions_end(struct db_conn *c, int64_t user_id)
+{
+    return db_exec(c, "DELETE FROM sessions WHERE user_id = $1", DB_ARGS(DB_INT(user_id)));
+}
+
 int db_user_set_totp(struct db_conn *c, int64_t id, const void *sealed, size_t len, int enabled,
                      int64_t now)
 {

@@ -125,6 +125,8 @@ int jspec_parse(json_t *body, const struct jspec *spec, void *out, uint64_t *pre
         if (!v || json_is_null(v)) {
             if ((f->flags & JSPEC_REQUIRED) && !(v && (f->flags & JSPEC_NULLABLE)))
                 return fail(err, GL_ERR_MISSING_FIELD, f->name, "%s is required", f->name);
+            if (v && (f->flags & JSPEC_NULLABLE))
+                mask |= UINT64_C(1) << i; /* given as null: "clear it"; output untouched */
             continue;
         }
         if (take(f, v, out, err) < 0)

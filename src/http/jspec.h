@@ -15,7 +15,8 @@
  * the field: unknown fields, missing required ones and wrong JSON types are
  * 400; strings too long or too short and numbers out of range are 422.
  * Only fields that are present are written; bit i of *present says whether
- * spec[i] was given. Strings and json_t values are borrowed from the body
+ * spec[i] was given (null counts as not given, except for JSPEC_NULLABLE
+ * fields, where it means "clear it"). Strings and json_t values are borrowed from the body
  * and live as long as it. The same static spec generates the OpenAPI schema
  * (jspec_schema), so documentation cannot drift from parsing.
  */
@@ -32,7 +33,7 @@ enum jspec_type { JSPEC_STRING = 1, JSPEC_INT, JSPEC_BOOL, JSPEC_NUMBER, JSPEC_O
 
 enum {
     JSPEC_REQUIRED = 1 << 0, /* absent (or null) is a missing_field error */
-    JSPEC_NULLABLE = 1 << 1, /* explicit null is accepted and reported via `present` as absent */
+    JSPEC_NULLABLE = 1 << 1, /* explicit null is accepted: marked present, output left as is */
 };
 
 struct jspec {

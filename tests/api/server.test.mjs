@@ -46,7 +46,7 @@ test('openapi.json describes every route from the route table', async () => {
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
       '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/households',
-      '/api/v1/households/{id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
+      '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
       '/api/v1/openapi.json', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/session',
       '/api/v1/tokens', '/api/v1/users', '/api/v1/users/{id}', '/healthz', '/readyz',
     ]);
