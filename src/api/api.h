@@ -85,6 +85,17 @@ enum MHD_Result api_users_patch(struct http_req *r);
 int api_version_fail(struct db_conn *c, const char *version_sql, int64_t id, const char *what,
                      struct api_fail *f);
 
+/* For list queries: the region prefixes where the caller may take action a
+ * ("" = everywhere), written to buf and pointed to by out[]; returns how
+ * many. *linked is set when 联户 links also let the caller in. */
+size_t api_scope_prefixes(const struct http_req *r, enum action a, char buf[][16],
+                          const char **out, size_t max, bool *linked);
+/* Reads an optional region-or-grid code query parameter as a prefix: 0 with
+ * *prefix NULL when absent, 0 with *prefix = buf when valid, else replies
+ * 400 naming the parameter and returns -1. */
+int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16],
+                              const char **prefix);
+
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);
 /* An epoch time as an RFC 3339 JSON string in the configured offset. */

@@ -2,6 +2,7 @@
  * Small helpers every API handler uses.
  */
 #include "api/api.h"
+#include "core/region.h"
 #include "core/timeutil.h"
 #include "db/db.h"
 #include "log.h"
@@ -53,4 +54,35 @@ int api_version_fail(struct db_conn *c, const char *version_sql, int64_t id, con
     return api_fail(f, GL_ERR_VERSION_CONFLICT, "if_version",
                     "the %s was changed by someone else and is now at version %lld; "
                     "reload it and apply your change again", what, (long long)current);
+}
+
+size_t api_scope_prefixes(const struct http_req *r, enum action a, char buf[][16],
+                          const char **out, size_t max, bool *linked)
+{
+    const char *scopes[8];
+    size_t n = authz_scopes(r->who.grants, r->who.ngrants, a, scopes, max < 8 ? max : 8, linked);
+    for (size_t i = 0; i < n; i++) {
+        buf[i][0] = '\0';
+        if (!scopes[i])
+            out[i] = buf[i]; /* "": everywhere */
+        else
+            out[i] = region_prefix(scopes[i], buf[i]) ? buf[i] : NULL; /* bad code: nowhere */
+    }
+    return n;
+}
+
+int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16],
+                              const char **prefix)
+{
+    const char *v = http_query(r, name);
+    *prefix = NULL;
+    if (!v)
+        return 0;
+    if (!region_prefix(v, buf)) {
+        http_reply_error(r, GL_ERR_BAD_PARAMETER, name,
+                         "%s must be a 12-digit region code or a 15-digit grid code", name);
+        return -1;
+    }
+    *prefix = buf;
+    return 0;
 }

@@ -86,37 +86,16 @@ static int list_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_households_list(struct http_req *r)
 {
     struct list_ctx l = {.r = r};
-    const char *scopes[DB_MAX_SCOPES];
+    char prefixes[DB_MAX_SCOPES][REGION_CODE_BUFLEN], narrow[REGION_CODE_BUFLEN];
     bool linked;
-    size_t n = authz_scopes(r->who.grants, r->who.ngrants, ACT_HOUSEHOLD_READ, scopes,
-                            DB_MAX_SCOPES, &linked);
+    size_t n = api_scope_prefixes(r, ACT_HOUSEHOLD_READ, prefixes, l.f.scopes, DB_MAX_SCOPES,
+                                  &linked);
     if (n == 0 && !linked)
         return http_reply_error(r, GL_ERR_FORBIDDEN, NULL, NULL);
-    char prefixes[DB_MAX_SCOPES][REGION_CODE_BUFLEN];
-    for (size_t i = 0; i < n; i++) {
-        if (!scopes[i]) {
-            l.f.scopes[i] = "";
-            continue;
-        }
-        size_t len = region_prefix_len(scopes[i]);
-        memcpy(prefixes[i], scopes[i], len);
-        prefixes[i][len] = '\0';
-        l.f.scopes[i] = prefixes[i];
-    }
     l.f.linked_user = linked ? r->who.user_id : 0;
-
-    const char *region = http_query(r, "region"), *cursor = http_query(r, "cursor"),
-               *limit = http_query(r, "limit");
-    char narrow[REGION_CODE_BUFLEN];
-    if (region) {
-        size_t len = region_prefix_len(region);
-        if (!len)
-            return http_reply_error(r, GL_ERR_BAD_PARAMETER, "region",
-                                    "region must be a region or grid code");
-        memcpy(narrow, region, len);
-        narrow[len] = '\0';
-        l.f.region = narrow;
-    }
+    if (api_region_param_or_reply(r, "region", narrow, &l.f.region) < 0)
+        return r->result;
+    const char *cursor = http_query(r, "cursor"), *limit = http_query(r, "limit");
     l.f.name = http_query(r, "q");
     if (l.f.name && (!*l.f.name || strlen(l.f.name) > 64))
         return http_reply_error(r, GL_ERR_BAD_PARAMETER, "q", "q must be 1 to 64 characters");

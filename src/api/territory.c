@@ -215,18 +215,11 @@ static int grids_txn(struct db_conn *conn, void *cls)
 
 enum MHD_Result api_grids_list(struct http_req *r)
 {
-    const char *region = http_query(r, "region");
-    const char *geometry = http_query(r, "geometry");
-    char prefix[REGION_CODE_BUFLEN] = "";
-    if (region) {
-        size_t n = region_prefix_len(region);
-        if (!n)
-            return http_reply_error(r, GL_ERR_BAD_PARAMETER, "region",
-                                    "region must be a 12-digit region code or a 15-digit grid code");
-        memcpy(prefix, region, n);
-        prefix[n] = '\0';
-    }
-    struct collect c = {.r = r, .key = prefix, .items = json_array(),
+    const char *geometry = http_query(r, "geometry"), *prefix;
+    char buf[REGION_CODE_BUFLEN];
+    if (api_region_param_or_reply(r, "region", buf, &prefix) < 0)
+        return r->result;
+    struct collect c = {.r = r, .key = prefix ? prefix : "", .items = json_array(),
                         .geometry = !geometry || strcmp(geometry, "0") != 0};
     int rc = db_run_transaction(r->app->db, DB_READ, grids_txn, &c);
     return reply_collected(r, rc, &c, "grid");

@@ -102,18 +102,13 @@ static int user_get_txn(struct db_conn *c, void *cls)
 
 enum MHD_Result api_users_list(struct http_req *r)
 {
-    const char *scopes[1];
+    /* Users are listed for the first scope that allows it; an admin holds one. */
+    char prefix[1][REGION_CODE_BUFLEN];
+    const char *scope[1];
     bool linked;
-    size_t n = authz_scopes(r->who.grants, r->who.ngrants, ACT_USER_READ, scopes, 1, &linked);
-    if (n == 0)
+    if (api_scope_prefixes(r, ACT_USER_READ, prefix, scope, 1, &linked) == 0 || !scope[0])
         return http_reply_error(r, GL_ERR_FORBIDDEN, NULL, NULL);
-    char prefix[REGION_CODE_BUFLEN] = "";
-    if (scopes[0]) {
-        size_t len = region_prefix_len(scopes[0]);
-        memcpy(prefix, scopes[0], len);
-        prefix[len] = '\0';
-    }
-    struct user_view v = {.r = r, .items = json_array(), .prefix = prefix, .limit = PAGE_DEFAULT};
+    struct user_view v = {.r = r, .items = json_array(), .prefix = scope[0], .limit = PAGE_DEFAULT};
     const char *cursor = http_query(r, "cursor"), *limit = http_query(r, "limit");
     char *end;
     if (cursor && (v.id = strtoll(cursor, &end, 10), *end || v.id < 0)) {

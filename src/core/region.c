@@ -74,6 +74,14 @@ bool region_parent(const char *code, char out[REGION_CODE_BUFLEN])
     return true;
 }
 
+bool region_prefix(const char *code, char out[REGION_CODE_BUFLEN])
+{
+    size_t n = region_prefix_len(code);
+    memcpy(out, code, n);
+    out[n] = '\0';
+    return n > 0;
+}
+
 bool region_contains(const char *scope, const char *code)
 {
     size_t n = region_prefix_len(scope);

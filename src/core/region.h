@@ -25,6 +25,9 @@ size_t region_prefix_len(const char *code);
 /* The parent's code (a grid's village, a village's town, a town's county).
  * Returns false for a county or an invalid code. */
 bool region_parent(const char *code, char out[REGION_CODE_BUFLEN]);
+/* Writes the significant prefix of code (its subtree's common start, e.g.
+ * "379901001" for a town); false for an invalid code. */
+bool region_prefix(const char *code, char out[REGION_CODE_BUFLEN]);
 /* Whether `code` lies in the subtree of `scope` (a code contains itself). */
 bool region_contains(const char *scope, const char *code);
 
