@@ -9,15 +9,21 @@ command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo
 secs=${BENCH_SECONDS:-3}
 dir=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-build/gridline init --demo --db "$dir/b.db" >/dev/null 2>&1
+GRIDLINE_DEMO_PASSWORD=bench-pass-2026 build/gridline init --demo --db "$dir/b.db" >/dev/null 2>&1
 build/gridline serve --db "$dir/b.db" --listen 127.0.0.1:0 --log-level warn >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
 url=$(sed -n 's/.*listening on \(http[^ ]*\)\/$/\1/p' "$dir/out")
+# Sign in once as the demo admin; every request below carries that session.
+login=$(curl -s -D "$dir/headers" -X POST "$url/api/v1/session" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"bench-pass-2026"}')
+cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$dir/headers")
+csrf=$(echo "$login" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+auth=(-H "Cookie: $cookie" -H "X-CSRF-Token: $csrf")
 # Parents 10..89 for the write benchmark's sub-categories ("10" is in the demo
 # already; wrk may replay one primed request, so a single 409 can show up).
 for p in $(seq 10 89); do
-  curl -s -o /dev/null -X POST "$url/api/v1/categories" -H 'Content-Type: application/json' \
+  curl -s -o /dev/null -X POST "$url/api/v1/categories" -H 'Content-Type: application/json' "${auth[@]}" \
     -d "{\"code\":\"$p\",\"name_zh\":\"压测$p\",\"time_limit_hours\":8}"
 done
 cat >"$dir/write.lua" <<'LUA'
@@ -30,13 +36,15 @@ function request()
   local parent = 10 + tid * 40 + math.floor(counter / 99)
   local code = string.format("%02d%02d", parent, counter % 99 + 1)
   counter = counter + 1
-  return wrk.format("POST", "/api/v1/categories", {["Content-Type"] = "application/json"},
+  local h = {["Content-Type"] = "application/json"}
+  for k, v in pairs(wrk.headers) do h[k] = v end -- the session cookie and CSRF token
+  return wrk.format("POST", "/api/v1/categories", h,
     '{"code":"' .. code .. '","parent_code":"' .. string.format("%02d", parent) .. '","name_zh":"压测子类"}')
 end
 LUA
 run() { # name path [script] [seconds] -> prints successful (2xx) requests per second
   local out d=${4:-$secs}
-  out=$(wrk -t2 -c16 -d"${d}s" ${3:+-s "$3"} "$url$2" 2>&1)
+  out=$(wrk -t2 -c16 -d"${d}s" "${auth[@]}" ${3:+-s "$3"} "$url$2" 2>&1)
   echo "$out" | awk -v name="$1" '
     / requests in / { total = $1; t = $4; sub(/s$/, "", t); if (t ~ /ms$/) { sub(/ms$/, "", t); t /= 1000 } }
     /Non-2xx or 3xx responses/ { bad = $NF }
@@ -46,8 +54,12 @@ run() { # name path [script] [seconds] -> prints successful (2xx) requests per s
 ceiling=$(run healthz /healthz)
 printf '%-34s %12s %8s\n' "path" "req/s" "ratio"
 printf '%-34s %12.0f %8.3f\n' "GET /healthz (ceiling)" "$ceiling" 1
-for spec in "GET /readyz|/readyz" "GET /api/v1/categories (38 rows)|/api/v1/categories" \
-            "GET /api/v1/categories/1|/api/v1/categories/1" "POST /api/v1/categories (durable)|/api/v1/categories|$dir/write.lua"; do
+for spec in "GET /readyz|/readyz" "GET /api/v1/me (session check)|/api/v1/me" \
+            "GET /api/v1/categories (38 rows)|/api/v1/categories" \
+            "GET /api/v1/categories/1|/api/v1/categories/1" \
+            "GET /api/v1/grids/locate|/api/v1/grids/locate?lat=36.7023&lng=118.8815" \
+            "GET /api/v1/households (50, masked)|/api/v1/households" \
+            "POST /api/v1/categories (durable)|/api/v1/categories|$dir/write.lua"; do
   IFS='|' read -r name path script <<<"$spec"
   # Writes get one second: the code space (80 parents x 99) must not run out.
   rps=$(run "$name" "$path" "$script" "$([ -n "$script" ] && echo 1 || echo "$secs")")

@@ -98,7 +98,7 @@ struct auth_ctx {
     bool bearer;
     int64_t now;
     struct db_session session;
-    bool have_session;
+    bool have_session, touch;
     enum outcome outcome;
 };
 
@@ -112,12 +112,15 @@ static int keep_session(void *cls, const struct db_session *s)
     return 1;
 }
 
+/* Reads the credentials' session or token and the user behind them. Only
+ * decides about expiry and touching; the writes happen in session_write. */
 static int auth_txn(struct db_conn *c, void *cls)
 {
     struct auth_ctx *a = cls;
     const struct config *cfg = a->r->app->cfg;
     struct principal *p = &a->r->who;
     a->have_session = false;
+    a->touch = false;
     int64_t uid = 0;
     if (a->bearer) {
         int rc = db_token_user(c, a->hash, sizeof a->hash, &uid);
@@ -137,15 +140,11 @@ static int auth_txn(struct db_conn *c, void *cls)
         if (a->now >= a->session.expires_at ||
             a->now - a->session.last_seen_at > (int64_t)cfg->session_idle_s) {
             a->outcome = EXPIRED;
-            return db_session_delete(c, a->session.id);
+            return 0;
         }
         /* Refresh the idle clock now and then, not on every request. */
         int64_t step = cfg->session_idle_s / 2 < 60 ? cfg->session_idle_s / 2 : 60;
-        if (a->now - a->session.last_seen_at >= step) {
-            rc = db_session_touch(c, a->session.id, a->now);
-            if (rc < 0)
-                return rc;
-        }
+        a->touch = a->now - a->session.last_seen_at >= step;
         uid = a->session.user_id;
         p->session_id = a->session.id;
     }
@@ -155,6 +154,14 @@ static int auth_txn(struct db_conn *c, void *cls)
         return rc;
     a->outcome = rc == 1 ? OK : UNKNOWN;
     return 0;
+}
+
+static int session_write(struct db_conn *c, void *cls)
+{
+    struct auth_ctx *a = cls;
+    if (a->outcome == EXPIRED)
+        return db_session_delete(c, a->session.id);
+    return db_session_touch(c, a->session.id, a->now);
 }
 
 /* The session cookie's value, or NULL. */
@@ -185,9 +192,11 @@ int http_authenticate_or_reply(struct http_req *r)
         return -1;
     }
     secret_token_hash(token, a.hash);
-    /* A write transaction only because an expired session is deleted and a
-     * live one touched; both are single-row statements. */
-    int rc = db_run_transaction(r->app->db, DB_WRITE, auth_txn, &a);
+    /* Most requests only read; the write lock is taken for the rare touch
+     * (about once a minute per session) or to delete an expired session. */
+    int rc = db_run_transaction(r->app->db, DB_READ, auth_txn, &a);
+    if (rc >= 0 && (a.outcome == EXPIRED || (a.outcome == OK && a.touch)))
+        rc = db_run_transaction(r->app->db, DB_WRITE, session_write, &a);
     if (rc < 0) {
         http_reply_error(r, GL_ERR_UNAVAILABLE, NULL, "cannot check your session right now");
         return -1;
