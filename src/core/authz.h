@@ -28,6 +28,19 @@ enum action {
     ACT_USER_READ,
     ACT_USER_WRITE,
     ACT_AUDIT_READ,       /* the personal-data access log */
+    ACT_CASE_READ,        /* see cases: by region; by department for department roles;
+                             residents and party members only the cases they reported */
+    ACT_CASE_REPORT,      /* write a new case down */
+    ACT_CASE_ACCEPT,      /* judge a report valid (dispatchers; grid workers in their grid) */
+    ACT_CASE_TRIAGE,      /* reject, merge, dispatch */
+    ACT_CASE_WORK,        /* the receiving department: start, handle, return */
+    ACT_CASE_SELF,        /* grid worker solves a small case at grid level */
+    ACT_CASE_VERIFY,      /* verify or send back for rework */
+    ACT_CASE_ESCALATE,
+    ACT_CASE_SUPERVISE,   /* 挂牌督办 */
+    ACT_CASE_RATE,
+    ACT_CASE_COMMENT,
+    ACT_CALENDAR_WRITE,   /* working hours, holidays, routing rules */
     ACT__COUNT
 };
 
@@ -39,8 +52,11 @@ struct grant {
 };
 
 /* Where the thing acted on lives. region NULL = not tied to a place (then
- * only grants with no region reach it, except for unscoped actions). For
- * households, `linked` says whether the caller is its 联户 party member. */
+ * only grants with no region reach it, except for unscoped actions).
+ * dept_id is the department it belongs to (0 = none); a grant with a
+ * department reaches only that department's things. `linked` says whether
+ * the caller is personally tied to it: the 联户 party member of a
+ * household, the reporter of a case. */
 struct target {
     const char *region;
     int64_t dept_id;
