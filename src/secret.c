@@ -159,6 +159,27 @@ void secret_token_hash(const char *token, unsigned char out[SECRET_HASH_LEN])
     crypto_generichash(out, SECRET_HASH_LEN, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+void secret_sha256_hex(const char *a, const char *b, char out[65])
+{
+    crypto_hash_sha256_state st;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)a, strlen(a));
+    crypto_hash_sha256_update(&st, (const unsigned char *)b, strlen(b));
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+void secret_hmac_hex(const char *hkey, const char *msg, size_t len, char out[65])
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)hkey, strlen(hkey));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, 65, mac, sizeof mac);
+}
+
 int secret_equal(const char *a, const char *b)
 {
     size_t n = strlen(a);

@@ -47,6 +47,8 @@ struct db_param {
 #define DB_DOUBLE(x) ((struct db_param){.type = DB_T_DOUBLE, .d = (x)})
 /* NULL pointer binds SQL NULL. */
 #define DB_TEXT(s)   ((struct db_param){.type = (s) ? DB_T_TEXT : DB_T_NULL, .p = (s)})
+/* A string known not to be NULL (e.g. a local array). */
+#define DB_STR(s)    ((struct db_param){.type = DB_T_TEXT, .p = (s)})
 #define DB_BLOB(b, n) ((struct db_param){.type = DB_T_BLOB, .p = (b), .len = (n)})
 #define DB_NULLP     ((struct db_param){.type = DB_T_NULL})
 /* DB_ARGS(DB_INT(1), DB_TEXT(s)) expands to "array, count" for db_query/db_exec. */
@@ -288,5 +290,125 @@ int db_token_insert(struct db_conn *c, const unsigned char *token_hash, size_t h
 /* Returns 1 with *user_id for a live token, 0 when unknown or revoked. */
 int db_token_user(struct db_conn *c, const unsigned char *token_hash, size_t hlen,
                   int64_t *user_id);
+
+/* ---- cases (db/cases.c) ------------------------------------------------- */
+
+/* Times are epoch seconds, 0 meaning "not yet" (NULL in the table). */
+struct db_case {
+    int64_t id;
+    const char *code, *state, *grid_code, *description, *address, *channel, *reporter_name,
+        *level, *rating, *rating_comment, *supervise_note;
+    int64_t category_id, reporter_user_id, dept_id, merged_into, limit_hours;
+    const void *reporter_phone;
+    size_t reporter_phone_len;
+    double lat, lng;
+    bool has_location;
+    int anonymous, warn, overdue, supervised;
+    int64_t stage_started_at, stage_limit_s, yellow_at, deadline_at, supervise_deadline;
+    int64_t rework_count, return_count, escalations;
+    int64_t accepted_at, dispatched_at, started_at, handled_at, closed_at, rated_at;
+    int64_t created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *category_code, *category_name, *dept_name, *grid_name;
+};
+typedef int (*db_case_fn)(void *cls, const struct db_case *c);
+
+struct db_case_filter {
+    /* Visibility: grid prefixes with an optional department each (0 = any;
+     * unused prefix = NULL), or cases reported by `reporter` (0 = none). */
+    const char *scopes[DB_MAX_SCOPES];
+    int64_t scope_depts[DB_MAX_SCOPES];
+    int64_t reporter;
+    /* Narrowing, all optional. */
+    const char *state, *region, *channel, *text;
+    int64_t dept_id, category_id;   /* category: itself and its sub-categories */
+    int overdue, supervised;        /* -1 = either */
+    int64_t from, to;               /* created_at range, 0 = open */
+    int64_t before_id;              /* cursor: newest first */
+    int64_t limit;
+};
+int db_cases_list(struct db_conn *c, const struct db_case_filter *f, db_case_fn fn, void *cls);
+int db_case_get(struct db_conn *c, int64_t id, db_case_fn fn, void *cls);
+/* Inserts the reported case; returns 1 with *id, DB_UNIQUE on a code clash. */
+int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int64_t *id);
+/* Writes every mutable field of k when the row is at if_version; 1 when
+ * saved, 0 on a version mismatch. */
+int db_case_save(struct db_conn *c, const struct db_case *k, int64_t if_version, int64_t now);
+/* Cases of a county (6-digit prefix) created on a local date "YYYYMMDD". */
+int db_case_count_on(struct db_conn *c, const char *code_prefix, int64_t *n);
+/* Open cases of the category created since `since` within the box, or at
+ * the same address, for duplicate hints. */
+int db_cases_near(struct db_conn *c, int64_t category_id, int64_t since, double lat, double lng,
+                  double dlat, double dlng, const char *address, db_case_fn fn, void *cls);
+/* Cases whose yellow or deadline instant has come (the sweep's work). */
+int db_cases_due(struct db_conn *c, int64_t now, int64_t limit, db_case_fn fn, void *cls);
+
+struct db_case_event {
+    int64_t id, case_id, at, actor_user_id;
+    const char *actor_name, *action, *from_state, *to_state, *note, *data;
+};
+typedef int (*db_case_event_fn)(void *cls, const struct db_case_event *e);
+int db_case_event_insert(struct db_conn *c, const struct db_case_event *e);
+int db_case_events(struct db_conn *c, int64_t case_id, db_case_event_fn fn, void *cls);
+
+/* The routing rule for a category (or its parent) covering a grid: the
+ * department and the limit (0 = the category's). Returns 1 when found. */
+int db_route_find(struct db_conn *c, int64_t category_id, const char *grid_code, int64_t *dept_id,
+                  int64_t *limit_hours);
+struct db_route {
+    int64_t id, category_id, dept_id, time_limit_hours, version;
+    const char *category_code, *region_code, *dept_name;
+};
+typedef int (*db_route_fn)(void *cls, const struct db_route *r);
+int db_routes_list(struct db_conn *c, db_route_fn fn, void *cls);
+/* Inserts or replaces the rule for (category, region); returns 1 with *id. */
+int db_route_upsert(struct db_conn *c, int64_t category_id, const char *region_code,
+                    const char *region_prefix, int64_t dept_id, int64_t limit_hours, int64_t now,
+                    int64_t *id);
+
+/* ---- calendar (db/calendar.c) --------------------------------------------- */
+
+struct wt_calendar;
+struct wt_exception;
+/* Loads the working-time calendar: *ex is malloc'd (free it), holding the
+ * exceptions from `from_day` on (local days). */
+int db_calendar_load(struct db_conn *c, struct wt_calendar *cal, int offset_min,
+                     struct wt_exception **ex, int64_t from_day);
+int db_calendar_set_hours(struct db_conn *c, const char *periods_json, const char *weekdays_json,
+                          int64_t now);
+int db_calendar_set_day(struct db_conn *c, const char *day, int works, const char *note,
+                        int64_t now);
+int db_calendar_delete_day(struct db_conn *c, const char *day);
+typedef int (*db_day_fn)(void *cls, const char *day, int works, const char *note);
+int db_calendar_days(struct db_conn *c, const char *from, const char *to, db_day_fn fn, void *cls);
+int db_calendar_hours(struct db_conn *c, char *periods, size_t plen, char *weekdays, size_t wlen);
+
+/* ---- notifications, outbox, audit (db/notify.c) ---------------------------- */
+
+/* Users holding `role` whose assignment matches: region exactly `region`
+ * (NULL: any) and department `dept_id` (0: any). fn gets (id, name). */
+int db_users_with_role(struct db_conn *c, const char *role, const char *region, int64_t dept_id,
+                       db_person_fn fn, void *cls);
+int db_notify(struct db_conn *c, int64_t user_id, int64_t case_id, const char *kind,
+              const char *title, const char *body, int64_t now);
+struct db_notification {
+    int64_t id, case_id, created_at, read_at;
+    const char *kind, *title, *body;
+};
+typedef int (*db_notification_fn)(void *cls, const struct db_notification *n);
+int db_notifications(struct db_conn *c, int64_t user_id, bool unread_only, int64_t before_id,
+                     int64_t limit, db_notification_fn fn, void *cls);
+/* Marks the user's notifications up to and including up_to_id read. */
+int db_notifications_read(struct db_conn *c, int64_t user_id, int64_t up_to_id, int64_t now);
+int db_outbox_add(struct db_conn *c, const char *kind, const char *payload, int64_t now);
+
+/* Appends to the hash chain: hash = SHA-256(prev_hash || canonical JSON of
+ * {at, actor, action, subject, subject_id, data}). data is a JSON text. */
+int db_audit_append(struct db_conn *c, int64_t actor, const char *action, const char *subject,
+                    int64_t subject_id, const char *data, int64_t now);
+/* Walks the chain in order; returns 0 when whole, or the id of the first
+ * row whose hash or link does not match (and < 0 on a database error).
+ * *rows gets the number of rows checked. */
+int64_t db_audit_verify(struct db_conn *c, int64_t *rows);
 
 #endif
