@@ -1,6 +1,7 @@
 /*
  * Administrative subcommands that work directly on the database:
- * `gridline user ...` and `gridline import ...`.
+ * `gridline user ...`, `gridline import ...`, `gridline sweep` and
+ * `gridline audit verify`.
  */
 #ifndef GL_CLI_H
 #define GL_CLI_H
@@ -11,6 +12,8 @@ struct db;
 
 int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 /* Opens cfg->db (must exist) with one connection and loads the data key;
  * prints the reason and returns -1 on failure. */

@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "config.h"
 #include "core/mask.h"
+#include "core/region.h"
 #include "db/db.h"
 #include "secret.h"
 
@@ -399,6 +400,75 @@ static int seed_categories(struct db_conn *c, int64_t now)
     return 0;
 }
 
+/* Which department takes which kind of case: county bureaus by default,
+ * the street's and town's own centres for what they settle themselves. */
+static const struct {
+    const char *category, *region, *dept;
+    int hours; /* 0: the category's limit */
+} routes[] = {
+    {"01", COUNTY, "rsj", 0},          {"0201", COUNTY, "zfj", 0},
+    {"0202", COUNTY, "zfj", 0},        {"0203", COUNTY, "hbj", 0},
+    {"0204", "379901001000", "lhjd", 0}, {"02", COUNTY, "zfj", 0},
+    {"03", "379901001000", "lhjd", 0},   {"03", "379901101000", "sqz", 0},
+    {"0302", COUNTY, "hbj", 0},        {"04", COUNTY, "zjj", 0},
+    {"0404", COUNTY, "slj", 0},        {"05", COUNTY, "mzj", 0},
+    {"06", "379901001000", "lhjd", 0},   {"06", "379901101000", "sqz", 0},
+    {"07", COUNTY, "zjj", 0},          {"0701", "379901001000", "lhjd", 4},
+    {"08", COUNTY, "scj", 0},          {"09", COUNTY, "wjj", 0},
+    {"10", COUNTY, "jtj", 0},
+};
+
+/* The demo calendar's exceptions: holidays (0) and make-up workdays (1),
+ * in the shape of the State Council's yearly notice (illustrative; an
+ * admin enters the real notice each December). */
+static const struct {
+    const char *day;
+    int works;
+    const char *note;
+} calendar_days[] = {
+    {"2026-01-01", 0, "元旦"},   {"2026-01-02", 0, "元旦"},   {"2026-01-04", 1, "元旦调休上班"},
+    {"2026-02-16", 0, "春节"},   {"2026-02-17", 0, "春节"},   {"2026-02-18", 0, "春节"},
+    {"2026-02-19", 0, "春节"},   {"2026-02-20", 0, "春节"},   {"2026-02-23", 0, "春节"},
+    {"2026-02-14", 1, "春节调休上班"}, {"2026-02-28", 1, "春节调休上班"},
+    {"2026-04-06", 0, "清明节"}, {"2026-05-01", 0, "劳动节"}, {"2026-05-04", 0, "劳动节"},
+    {"2026-05-05", 0, "劳动节"}, {"2026-05-09", 1, "劳动节调休上班"},
+    {"2026-06-19", 0, "端午节"}, {"2026-09-25", 0, "中秋节"},
+    {"2026-10-01", 0, "国庆节"}, {"2026-10-02", 0, "国庆节"}, {"2026-10-05", 0, "国庆节"},
+    {"2026-10-06", 0, "国庆节"}, {"2026-10-07", 0, "国庆节"},
+    {"2026-09-20", 1, "国庆节调休上班"}, {"2026-10-10", 1, "国庆节调休上班"},
+    {"2027-01-01", 0, "元旦"},
+};
+
+static int keep_id(void *cls, const struct db_category *cat)
+{
+    *(int64_t *)cls = cat->id;
+    return 1;
+}
+
+static int seed_routing(struct db_conn *c, struct seed_ctx *x, int64_t now)
+{
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        int64_t cat = 0, id;
+        char prefix[16];
+        int rc = db_category_by_code(c, routes[i].category, keep_id, &cat);
+        if (rc <= 0)
+            return rc < 0 ? rc : DB_ERROR;
+        if (!region_prefix(routes[i].region, prefix))
+            return DB_ERROR;
+        rc = db_route_upsert(c, cat, routes[i].region, prefix, dept_id(x, routes[i].dept),
+                             routes[i].hours, now, &id);
+        if (rc < 0)
+            return rc;
+    }
+    for (size_t i = 0; i < sizeof calendar_days / sizeof calendar_days[0]; i++) {
+        int rc = db_calendar_set_day(c, calendar_days[i].day, calendar_days[i].works,
+                                     calendar_days[i].note, now);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int seed(struct db_conn *c, void *cls)
 {
     struct seed_ctx *x = cls;
@@ -412,7 +482,8 @@ static int seed(struct db_conn *c, void *cls)
     x->households = x->users = 0;
     int64_t now = (int64_t)time(NULL);
     if ((rc = seed_categories(c, now)) < 0 || (rc = seed_territory(c, x, now)) < 0 ||
-        (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0)
+        (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0 ||
+        (rc = seed_routing(c, x, now)) < 0)
         return rc;
     return 0;
 }

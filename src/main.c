@@ -3,6 +3,7 @@
  * command line and wires the layers together; the work lives in http/,
  * api/, core/ and db/.
  */
+#include "api/caseflow.h"
 #include "app.h"
 #include "cli.h"
 #include "config.h"
@@ -145,11 +146,18 @@ static int cmd_serve(int argc, char **argv)
 
     int sig;
     for (;;) {
+        /* At start (catching up after downtime) and once a minute: the clocks. */
+        struct sweep_stats st;
+        int swept = caseflow_sweep(app.db, cfg.offset_min, (int64_t)time(NULL), &st);
+        if (swept < 0)
+            log_error("sweep", "database error %d; the next minute tries again", swept);
+        else if (st.yellow || st.red || st.escalated)
+            log_info("sweep", "%lld yellow, %lld red, %lld escalated", (long long)st.yellow,
+                     (long long)st.red, (long long)st.escalated);
         struct timespec minute = {60, 0};
         sig = sigtimedwait(&stop, NULL, &minute);
         if (sig == SIGTERM || sig == SIGINT)
             break;
-        /* Once a minute: the periodic sweep lands here with the case loop. */
     }
     log_info("serve", "signal %d: draining in-flight requests (up to %us)", sig, cfg.drain_s);
     unsigned left = http_server_stop(srv, cfg.drain_s);
@@ -176,6 +184,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "serve the API and the web app"},
     {"user", cmd_user, "add a user or reset a password (user add|passwd)"},
     {"import", cmd_import, "load regions, grids, departments, households or users from CSV/GeoJSON"},
+    {"sweep", cmd_sweep, "evaluate case clocks now or --now TIME: warnings, escalation, notices"},
+    {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

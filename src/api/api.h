@@ -79,6 +79,31 @@ enum MHD_Result api_users_create(struct http_req *r);
 extern const struct jspec api_user_patch_spec[];
 enum MHD_Result api_users_patch(struct http_req *r);
 
+/* cases.c */
+extern const struct jspec api_case_create_spec[];
+extern const struct jspec api_case_action_spec[];
+enum MHD_Result api_cases_list(struct http_req *r);
+enum MHD_Result api_cases_summary(struct http_req *r);
+enum MHD_Result api_cases_create(struct http_req *r);
+enum MHD_Result api_cases_get(struct http_req *r);
+enum MHD_Result api_cases_act(struct http_req *r);
+
+/* notifications.c */
+extern const struct jspec api_notifications_read_spec[];
+enum MHD_Result api_notifications_list(struct http_req *r);
+enum MHD_Result api_notifications_read(struct http_req *r);
+
+/* calendar.c: the working-time calendar and routing rules */
+extern const struct jspec api_calendar_hours_spec[];
+extern const struct jspec api_calendar_day_spec[];
+extern const struct jspec api_route_spec[];
+enum MHD_Result api_calendar_get(struct http_req *r);
+enum MHD_Result api_calendar_hours(struct http_req *r);
+enum MHD_Result api_calendar_day_put(struct http_req *r);
+enum MHD_Result api_calendar_day_delete(struct http_req *r);
+enum MHD_Result api_routes_list(struct http_req *r);
+enum MHD_Result api_routes_put(struct http_req *r);
+
 /* After an UPDATE ... WHERE version = if_version changed nothing: reads
  * the row's version with `version_sql` ("SELECT version FROM t WHERE id = $1")
  * and fills f with 404 or 409 version_conflict. Returns DB_ABORT or < 0. */

@@ -20,13 +20,14 @@ static const unsigned can[ROLE__COUNT] = {
                       A(ACT_CASE_RATE),
     [ROLE_GRID_WORKER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | A(ACT_HOUSEHOLD_WRITE) |
                          A(ACT_PII_UNMASK) | CASE_ALL | A(ACT_CASE_REPORT) | A(ACT_CASE_ACCEPT) |
-                         A(ACT_CASE_SELF) | A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE),
+                         A(ACT_CASE_SELF) | A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) |
+                         A(ACT_CASE_RATE),
     /* A party member reads only the households linked to them and the cases
      * they reported. */
     [ROLE_PARTY_MEMBER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL |
-                          A(ACT_CASE_REPORT),
+                          A(ACT_CASE_REPORT) | A(ACT_CASE_RATE),
     [ROLE_AGENT] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | A(ACT_PII_UNMASK) | CASE_ALL |
-                   A(ACT_CASE_REPORT),
+                   A(ACT_CASE_REPORT) | A(ACT_CASE_RATE),
     [ROLE_DISPATCHER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL |
                         A(ACT_CASE_REPORT) | A(ACT_CASE_ACCEPT) | A(ACT_CASE_TRIAGE) |
                         A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) | A(ACT_CASE_RATE),
@@ -50,6 +51,11 @@ static const unsigned can[ROLE__COUNT] = {
  * resident or party member reported). */
 static bool link_only(enum role r, enum action a)
 {
+    /* Whoever wrote a case down for a resident may pass on the resident's
+     * rating of it (grid workers, party members and agents rate only the
+     * cases they reported). */
+    if (a == ACT_CASE_RATE && (r == ROLE_GRID_WORKER || r == ROLE_AGENT || r == ROLE_PARTY_MEMBER))
+        return true;
     if (r == ROLE_PARTY_MEMBER)
         return a == ACT_HOUSEHOLD_READ || a == ACT_CASE_READ || a == ACT_CASE_COMMENT;
     if (r == ROLE_RESIDENT)

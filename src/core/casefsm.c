@@ -39,7 +39,9 @@ static const struct {
     [CA_HANDLE] = {S(CS_IN_PROGRESS), CS_HANDLED, ACT_CASE_WORK, "in_progress"},
     [CA_SELF_HANDLE] = {S(CS_ACCEPTED), CS_HANDLED, ACT_CASE_SELF, "accepted"},
     [CA_VERIFY] = {S(CS_HANDLED), CS_CLOSED, ACT_CASE_VERIFY, "handled"},
-    [CA_REOPEN] = {S(CS_HANDLED), CS_IN_PROGRESS, ACT_CASE_VERIFY, "handled"},
+    /* From closed only after a 不满意 rating within CASE_REOPEN_DAYS (the
+     * API checks the rating and the window). */
+    [CA_REOPEN] = {S(CS_HANDLED) | S(CS_CLOSED), CS_IN_PROGRESS, ACT_CASE_VERIFY, "handled, closed"},
     [CA_ESCALATE] = {S(CS_REPORTED) | S(CS_ACCEPTED) | S(CS_DISPATCHED) | S(CS_IN_PROGRESS), SAME,
                      ACT_CASE_ESCALATE, "reported, accepted, dispatched, in_progress"},
     [CA_SUPERVISE] = {OPEN, SAME, ACT_CASE_SUPERVISE,
@@ -78,3 +80,53 @@ int case_next_state(enum case_action a, enum case_state s)
 
 enum action case_permission(enum case_action a) { return table[a].perm; }
 const char *case_allowed_from(enum case_action a) { return table[a].from_text; }
+
+/* ---- the stage clock ---------------------------------------------------------- */
+
+int64_t case_stage_limit_s(enum case_state s, int64_t limit_hours)
+{
+    switch (s) {
+    case CS_REPORTED:
+    case CS_ACCEPTED:
+        return CASE_RESPONSE_HOURS * 3600;
+    case CS_DISPATCHED:
+    case CS_IN_PROGRESS:
+        return limit_hours * 3600;
+    default:
+        return 0;
+    }
+}
+
+void case_clock_start(struct case_clock *k, const struct wt_calendar *cal, int64_t at,
+                      int64_t limit_s)
+{
+    *k = (struct case_clock){0};
+    if (limit_s <= 0)
+        return;
+    k->started_at = at;
+    k->limit_s = limit_s;
+    k->yellow_at = wt_add(cal, at, limit_s * CASE_YELLOW_PERMILLE / 1000);
+    k->deadline_at = wt_add(cal, at, limit_s);
+    if (k->yellow_at == WT_FOREVER || k->deadline_at == WT_FOREVER)
+        k->yellow_at = k->deadline_at = 0; /* a calendar that never works never warns */
+}
+
+enum case_tick case_clock_tick(struct case_clock *k, int64_t now)
+{
+    enum case_tick t = CT_NONE;
+    if (k->yellow_at && now >= k->yellow_at) {
+        k->yellow_at = 0;
+        if (k->warn < 1)
+            k->warn = 1;
+        t = CT_YELLOW;
+    }
+    if (k->deadline_at && now >= k->deadline_at) {
+        k->deadline_at = 0;
+        k->yellow_at = 0;
+        k->warn = 2;
+        t = CT_RED;
+    }
+    return t;
+}
+
+int case_level_up(enum case_level l) { return l + 1 < CL__COUNT ? (int)l + 1 : -1; }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/authz.h"
+#include "core/wtime.h"
 
 enum case_state {
     CS_REPORTED, CS_ACCEPTED, CS_REJECTED, CS_MERGED, CS_DISPATCHED, CS_IN_PROGRESS,
@@ -47,5 +48,31 @@ int case_next_state(enum case_action a, enum case_state s);
 enum action case_permission(enum case_action a);
 /* The names of the states a is allowed from, e.g. "reported, accepted". */
 const char *case_allowed_from(enum case_action a);
+
+/* ---- the stage clock ------------------------------------------------------------ */
+
+/* A case's clock for its current stage. A stage is the time a level has for
+ * the step in front of it: accepting a report, dispatching an accepted case,
+ * handling a dispatched one. Times are epoch seconds, 0 = none. */
+struct case_clock {
+    int64_t started_at, limit_s; /* working seconds the stage has */
+    int64_t yellow_at;           /* 0 once yellow, or when untimed */
+    int64_t deadline_at;         /* 0 once red, or when untimed */
+    int warn;                    /* 0 green, 1 yellow, 2 red */
+};
+
+/* Working seconds a case in state s has for its stage, given its handling
+ * limit in working hours; 0 when the state is not timed (handled, terminal). */
+int64_t case_stage_limit_s(enum case_state s, int64_t limit_hours);
+/* Starts a stage at `at` (green). A limit of 0 stops the clock. */
+void case_clock_start(struct case_clock *k, const struct wt_calendar *cal, int64_t at,
+                      int64_t limit_s);
+enum case_tick { CT_NONE = 0, CT_YELLOW = 1, CT_RED = 2 };
+/* Brings the clock to `now`: turns yellow and/or red when their instants
+ * have come, and says the most severe change (CT_NONE when nothing
+ * changed, so a second tick at the same `now` is always CT_NONE). */
+enum case_tick case_clock_tick(struct case_clock *k, int64_t now);
+/* The level above l, or -1 at the county. */
+int case_level_up(enum case_level l);
 
 #endif

@@ -58,36 +58,66 @@ static int row_case(void *cls, const struct db_row *r)
 
 #define INT_OR_NULL(x) ((x) ? DB_INT(x) : DB_NULLP)
 
+/* The visibility and narrowing both the list and the summary use; $1..$20. */
+#define CASE_WHERE                                                                        \
+    " WHERE k.id < $1"                                                                    \
+    " AND ((substr(k.grid_code, 1, length($2)) = $2 AND ($3 = 0 OR k.dept_id = $3))"      \
+    "  OR (substr(k.grid_code, 1, length($4)) = $4 AND ($5 = 0 OR k.dept_id = $5))"       \
+    "  OR (substr(k.grid_code, 1, length($6)) = $6 AND ($7 = 0 OR k.dept_id = $7))"       \
+    "  OR (substr(k.grid_code, 1, length($8)) = $8 AND ($9 = 0 OR k.dept_id = $9))"       \
+    "  OR k.reporter_user_id = $10)"                                                      \
+    " AND ($11 IS NULL OR k.state = $11)"                                                 \
+    " AND ($12 IS NULL OR substr(k.grid_code, 1, length($12)) = $12)"                     \
+    " AND ($13 IS NULL OR k.channel = $13)"                                               \
+    " AND ($14 IS NULL OR instr(k.description, $14) > 0 OR instr(k.address, $14) > 0"    \
+    "      OR k.code = $14)"                                                              \
+    " AND ($15 = 0 OR k.dept_id = $15)"                                                   \
+    " AND ($16 = 0 OR k.category_id = $16 OR cat.parent_id = $16)"                        \
+    " AND ($17 < 0 OR k.overdue = $17)"                                                   \
+    " AND ($18 < 0 OR k.supervised = $18)"                                                \
+    " AND ($19 = 0 OR k.created_at >= $19) AND ($20 = 0 OR k.created_at < $20)"
+
+#define CASE_WHERE_ARGS(f)                                                                      \
+    DB_INT((f)->before_id ? (f)->before_id : INT64_MAX), DB_TEXT((f)->scopes[0]),               \
+        DB_INT((f)->scope_depts[0]), DB_TEXT((f)->scopes[1]), DB_INT((f)->scope_depts[1]),      \
+        DB_TEXT((f)->scopes[2]), DB_INT((f)->scope_depts[2]), DB_TEXT((f)->scopes[3]),          \
+        DB_INT((f)->scope_depts[3]), DB_INT((f)->reporter), DB_TEXT((f)->state),                \
+        DB_TEXT((f)->region), DB_TEXT((f)->channel), DB_TEXT((f)->text), DB_INT((f)->dept_id),  \
+        DB_INT((f)->category_id), DB_INT((f)->overdue), DB_INT((f)->supervised),                \
+        DB_INT((f)->from), DB_INT((f)->to)
+
 int db_cases_list(struct db_conn *c, const struct db_case_filter *f, db_case_fn fn, void *cls)
 {
     struct emit e = {fn, cls};
-    return db_query(
-        c,
-        "SELECT " CASE_COLS " WHERE k.id < $1"
-        " AND ((substr(k.grid_code, 1, length($2)) = $2 AND ($3 = 0 OR k.dept_id = $3))"
-        "  OR (substr(k.grid_code, 1, length($4)) = $4 AND ($5 = 0 OR k.dept_id = $5))"
-        "  OR (substr(k.grid_code, 1, length($6)) = $6 AND ($7 = 0 OR k.dept_id = $7))"
-        "  OR (substr(k.grid_code, 1, length($8)) = $8 AND ($9 = 0 OR k.dept_id = $9))"
-        "  OR k.reporter_user_id = $10)"
-        " AND ($11 IS NULL OR k.state = $11)"
-        " AND ($12 IS NULL OR substr(k.grid_code, 1, length($12)) = $12)"
-        " AND ($13 IS NULL OR k.channel = $13)"
-        " AND ($14 IS NULL OR instr(k.description, $14) > 0 OR instr(k.address, $14) > 0"
-        "      OR k.code = $14)"
-        " AND ($15 = 0 OR k.dept_id = $15)"
-        " AND ($16 = 0 OR k.category_id = $16 OR cat.parent_id = $16)"
-        " AND ($17 < 0 OR k.overdue = $17)"
-        " AND ($18 < 0 OR k.supervised = $18)"
-        " AND ($19 = 0 OR k.created_at >= $19) AND ($20 = 0 OR k.created_at < $20)"
-        " ORDER BY k.id DESC LIMIT $21",
-        DB_ARGS(DB_INT(f->before_id ? f->before_id : INT64_MAX), DB_TEXT(f->scopes[0]),
-                DB_INT(f->scope_depts[0]), DB_TEXT(f->scopes[1]), DB_INT(f->scope_depts[1]),
-                DB_TEXT(f->scopes[2]), DB_INT(f->scope_depts[2]), DB_TEXT(f->scopes[3]),
-                DB_INT(f->scope_depts[3]), DB_INT(f->reporter), DB_TEXT(f->state),
-                DB_TEXT(f->region), DB_TEXT(f->channel), DB_TEXT(f->text), DB_INT(f->dept_id),
-                DB_INT(f->category_id), DB_INT(f->overdue), DB_INT(f->supervised),
-                DB_INT(f->from), DB_INT(f->to), DB_INT(f->limit)),
-        row_case, &e);
+    return db_query(c, "SELECT " CASE_COLS CASE_WHERE " ORDER BY k.id DESC LIMIT $21",
+                    DB_ARGS(CASE_WHERE_ARGS(f), DB_INT(f->limit)), row_case, &e);
+}
+
+struct emit_counts {
+    db_case_counts_fn fn;
+    void *cls;
+};
+
+static int row_counts(void *cls, const struct db_row *r)
+{
+    struct emit_counts *e = cls;
+    struct db_case_counts n = {
+        .state = db_col_text(r, 0), .cases = db_col_int(r, 1), .overdue = db_col_int(r, 2),
+        .supervised = db_col_int(r, 3), .yellow = db_col_int(r, 4), .red = db_col_int(r, 5),
+    };
+    return e->fn(e->cls, &n);
+}
+
+int db_cases_summary(struct db_conn *c, const struct db_case_filter *f, db_case_counts_fn fn,
+                     void *cls)
+{
+    struct emit_counts e = {fn, cls};
+    return db_query(c,
+                    "SELECT k.state, count(*), sum(k.overdue), sum(k.supervised),"
+                    " sum(k.warn = 1), sum(k.warn = 2) FROM cases k"
+                    " JOIN categories cat ON cat.id = k.category_id" CASE_WHERE
+                    " GROUP BY k.state ORDER BY k.state",
+                    DB_ARGS(CASE_WHERE_ARGS(f)), row_counts, &e);
 }
 
 int db_case_get(struct db_conn *c, int64_t id, db_case_fn fn, void *cls)

@@ -328,6 +328,15 @@ struct db_case_filter {
     int64_t limit;
 };
 int db_cases_list(struct db_conn *c, const struct db_case_filter *f, db_case_fn fn, void *cls);
+/* Counts per state over the cases the filter selects (cursor and limit
+ * aside). */
+struct db_case_counts {
+    const char *state;
+    int64_t cases, overdue, supervised, yellow, red;
+};
+typedef int (*db_case_counts_fn)(void *cls, const struct db_case_counts *n);
+int db_cases_summary(struct db_conn *c, const struct db_case_filter *f, db_case_counts_fn fn,
+                     void *cls);
 int db_case_get(struct db_conn *c, int64_t id, db_case_fn fn, void *cls);
 /* Inserts the reported case; returns 1 with *id, DB_UNIQUE on a code clash. */
 int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int64_t *id);

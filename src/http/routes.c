@@ -79,5 +79,44 @@ const struct route http_routes[] = {
     R("GET", "/api/v1/categories/{id}", api_categories_get, "categories", 200, USER, NULL,
       "One case category."),
 
+    R("GET", "/api/v1/cases", api_cases_list, "cases", 200, USER, NULL,
+      "Cases the caller may see, newest first. Filters: ?state, ?region (region or grid code),"
+      " ?dept_id, ?category (code, with its sub-categories), ?channel, ?overdue=0|1,"
+      " ?supervised=0|1 (the 督办 queue), ?q (text or case code), ?from, ?to (RFC 3339);"
+      " ?cursor, ?limit."),
+    R("POST", "/api/v1/cases", api_cases_create, "cases", 201, USER, api_case_create_spec,
+      "Report a case: the grid is found from lat/lng (or given); answers the case with its code"
+      " and likely duplicates (same category within 50 m or at the same address, 30 days)."),
+    R("GET", "/api/v1/cases/summary", api_cases_summary, "cases", 200, USER, NULL,
+      "Counts of the cases the caller may see (same filters as the list): by state, open,"
+      " overdue, supervised, yellow, red."),
+    R("GET", "/api/v1/cases/{id}", api_cases_get, "cases", 200, USER, NULL,
+      "One case with its timeline and the actions the caller may take now;"
+      " ?unmask=1 shows the reporter's phone to holders of that permission, and logs it."),
+    R("POST", "/api/v1/cases/{id}/{action}", api_cases_act, "cases", 200, USER,
+      api_case_action_spec,
+      "A step of the case loop: accept, reject, merge, dispatch, return, start, handle,"
+      " self_handle, verify, reopen, escalate, supervise, rate, comment. Checks role, scope,"
+      " if_version and state: 409 version_conflict or invalid_transition (naming the state)."),
+
+    R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,
+      "Routing rules: (category, region) -> department and time limit; the most specific wins."),
+    R("PUT", "/api/v1/routing-rules", api_routes_put, "cases", 200, USER, api_route_spec,
+      "Create or replace the rule for (category, region) (admin whose scope holds the region)."),
+    R("GET", "/api/v1/calendar", api_calendar_get, "cases", 200, USER, NULL,
+      "The working-time calendar: daily periods, working weekdays and the holidays and make-up"
+      " workdays between ?from and ?to (YYYY-MM-DD; default this year)."),
+    R("PUT", "/api/v1/calendar/hours", api_calendar_hours, "cases", 200, USER,
+      api_calendar_hours_spec, "Set the working periods and weekdays (admin without a region limit)."),
+    R("PUT", "/api/v1/calendar/days/{day}", api_calendar_day_put, "cases", 200, USER,
+      api_calendar_day_spec, "Mark a day a holiday or a make-up workday (调休)."),
+    R("DELETE", "/api/v1/calendar/days/{day}", api_calendar_day_delete, "cases", 204, USER, NULL,
+      "Make a day ordinary again."),
+
+    R("GET", "/api/v1/notifications", api_notifications_list, "notifications", 200, USER, NULL,
+      "The caller's inbox, newest first (?unread=1, ?cursor, ?limit), with the unread count."),
+    R("POST", "/api/v1/notifications/read", api_notifications_read, "notifications", 200, USER,
+      api_notifications_read_spec, "Mark notifications read up to and including up_to_id."),
+
     {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
 };

@@ -23,7 +23,7 @@ static const int expected[CA__COUNT][CS__COUNT] = {
     [CA_HANDLE] = {X, X, X, X, X, CS_HANDLED, X, X},
     [CA_SELF_HANDLE] = {X, CS_HANDLED, X, X, X, X, X, X},
     [CA_VERIFY] = {X, X, X, X, X, X, CS_CLOSED, X},
-    [CA_REOPEN] = {X, X, X, X, X, X, CS_IN_PROGRESS, X},
+    [CA_REOPEN] = {X, X, X, X, X, X, CS_IN_PROGRESS, CS_IN_PROGRESS},
     [CA_ESCALATE] = {CS_REPORTED, CS_ACCEPTED, X, X, CS_DISPATCHED, CS_IN_PROGRESS, X, X},
     [CA_SUPERVISE] = {CS_REPORTED, CS_ACCEPTED, X, X, CS_DISPATCHED, CS_IN_PROGRESS, CS_HANDLED, X},
     [CA_RATE] = {X, X, X, X, X, X, X, CS_CLOSED},
@@ -94,12 +94,72 @@ static void who_may(void **state)
     assert_true(strlen(case_allowed_from(CA_RETURN)) > 0);
 }
 
+/* 2026-11-23 is a Monday; 09:00 at UTC+8 is 01:00 UTC. */
+#define MON_0900 1795395600LL
+
+static void clock_goes_yellow_then_red(void **state)
+{
+    (void)state;
+    struct wt_calendar cal;
+    wt_default(&cal);
+    struct case_clock k;
+    /* A 10-hour limit from Monday 09:00: 8 hours (80%) is Tuesday 08:30 +
+     * 30 min = 09:00; 10 hours is Tuesday 11:00. */
+    case_clock_start(&k, &cal, MON_0900, 10 * 3600);
+    assert_int_equal(k.yellow_at, MON_0900 + 86400);
+    assert_int_equal(k.deadline_at, MON_0900 + 86400 + 2 * 3600);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 3600), CT_NONE);
+    assert_int_equal(k.warn, 0);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 86400), CT_YELLOW);
+    assert_int_equal(k.warn, 1);
+    /* Idempotent: the same instant again changes nothing. */
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 86400), CT_NONE);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 86400 + 2 * 3600), CT_RED);
+    assert_int_equal(k.warn, 2);
+    assert_int_equal(k.deadline_at, 0);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 9 * 86400), CT_NONE);
+
+    /* Jumping straight past both says red once. */
+    case_clock_start(&k, &cal, MON_0900, 10 * 3600);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 30 * 86400), CT_RED);
+    assert_int_equal(k.yellow_at, 0);
+
+    /* Untimed stages have no instants. */
+    case_clock_start(&k, &cal, MON_0900, case_stage_limit_s(CS_HANDLED, 10));
+    assert_int_equal(k.deadline_at, 0);
+    assert_int_equal(case_clock_tick(&k, MON_0900 + 30 * 86400), CT_NONE);
+    assert_int_equal(case_stage_limit_s(CS_REPORTED, 99), CASE_RESPONSE_HOURS * 3600);
+    assert_int_equal(case_stage_limit_s(CS_IN_PROGRESS, 24), 24 * 3600);
+    assert_int_equal(case_level_up(CL_GRID), CL_VILLAGE);
+    assert_int_equal(case_level_up(CL_COUNTY), -1);
+}
+
+static void clock_skips_holidays(void **state)
+{
+    (void)state;
+    /* Friday 17:00 with a 2-hour response limit, Monday a holiday: yellow
+     * (96 min) at Tuesday 09:06, red at Tuesday 09:30. */
+    struct wt_calendar cal;
+    wt_default(&cal);
+    int64_t fri_1700 = MON_0900 + 4 * 86400 + 8 * 3600;
+    struct wt_exception holiday = {wt_local_day(&cal, MON_0900 + 7 * 86400), false};
+    cal.exceptions = &holiday;
+    cal.nexceptions = 1;
+    struct case_clock k;
+    case_clock_start(&k, &cal, fri_1700, 2 * 3600);
+    int64_t tue_0830 = MON_0900 + 8 * 86400 - 30 * 60;
+    assert_int_equal(k.yellow_at, tue_0830 + 36 * 60);
+    assert_int_equal(k.deadline_at, tue_0830 + 60 * 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_action_from_every_state),
         cmocka_unit_test(names_round_trip),
         cmocka_unit_test(who_may),
+        cmocka_unit_test(clock_goes_yellow_then_red),
+        cmocka_unit_test(clock_skips_holidays),
     };
     return cmocka_run_group_tests_name("casefsm", tests, NULL, NULL);
 }
