@@ -5,7 +5,7 @@
 # Targets that compile read pkg-config flags, so `run` and `test` first run
 # scripts/deps.sh and then re-enter make once the libraries are present.
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium liboath
+PKGS     := libmicrohttpd jansson sqlite3 libsodium liboath libjpeg libpng
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -31,7 +31,7 @@ VENDOR     := build/web/vendor/preact.module.js build/web/vendor/hooks.module.js
 MIGRATIONS := $(sort $(wildcard db/migrations/*/*.sql))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/*.c))
-UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/asan/http/jspec.o build/asan/http/errors.o
+UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/asan/http/jspec.o build/asan/http/errors.o build/asan/image.o
 
 DB       ?= var/gridline.db
 LISTEN   ?= 127.0.0.1:8080

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 pkgs=(
   build-essential pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev liboath-dev libcsv-dev
+  libjpeg62-turbo-dev libpng-dev
   libcmocka-dev sqlite3
   nodejs npm
 )

@@ -170,6 +170,13 @@ void secret_sha256_hex(const char *a, const char *b, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
+void secret_sha256_bytes_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, data, len);
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
 void secret_hmac_hex(const char *hkey, const char *msg, size_t len, char out[65])
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];

@@ -36,6 +36,8 @@ void secret_random(void *buf, size_t n);
 void secret_token_hash(const char *token, unsigned char out[SECRET_HASH_LEN]);
 /* SHA-256 of the concatenation a || b as 64 lower-case hex digits. */
 void secret_sha256_hex(const char *a, const char *b, char out[65]);
+/* SHA-256 of len bytes, as hex. */
+void secret_sha256_bytes_hex(const void *data, size_t len, char out[65]);
 /* HMAC-SHA-256 of msg under key, as 64 hex digits (webhook signatures). */
 void secret_hmac_hex(const char *hkey, const char *msg, size_t len, char out[65]);
 /* Constant-time string equality. */

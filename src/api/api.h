@@ -87,6 +87,8 @@ enum MHD_Result api_cases_summary(struct http_req *r);
 enum MHD_Result api_cases_create(struct http_req *r);
 enum MHD_Result api_cases_get(struct http_req *r);
 enum MHD_Result api_cases_act(struct http_req *r);
+enum MHD_Result api_case_photo_add(struct http_req *r);
+enum MHD_Result api_case_photo_get(struct http_req *r);
 
 /* notifications.c */
 extern const struct jspec api_notifications_read_spec[];

@@ -13,6 +13,7 @@
 #include "core/region.h"
 #include "core/timeutil.h"
 #include "db/db.h"
+#include "image.h"
 #include "log.h"
 #include "secret.h"
 
@@ -197,6 +198,25 @@ static int keep_view(void *cls, const struct db_case *k)
     return 1;
 }
 
+static int add_photo(void *cls, const struct db_photo *p, const void *data)
+{
+    (void)data;
+    struct view *v = cls;
+    char url[96];
+    snprintf(url, sizeof url, "/api/v1/cases/%lld/photos/%lld", (long long)p->case_id,
+             (long long)p->id);
+    json_array_append_new(
+        json_object_get(v->out, "photos"),
+        json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)p->id, "step",
+                  p->step, "mime", p->mime, "width", (json_int_t)p->width, "height",
+                  (json_int_t)p->height, "bytes", (json_int_t)p->bytes, "url", url, "by",
+                  p->uploaded_by ? json_pack("{s:I, s:s}", "id", (json_int_t)p->uploaded_by,
+                                             "name", p->uploader_name ? p->uploader_name : "")
+                                 : json_null(),
+                  "at", api_time(v->r, p->created_at)));
+    return 0;
+}
+
 static int add_event(void *cls, const struct db_case_event *e)
 {
     struct view *v = cls;
@@ -225,7 +245,9 @@ static int view_txn(struct db_conn *c, void *cls)
     if (rc <= 0 || !v->visible)
         return rc;
     json_object_set_new(v->out, "timeline", json_array());
-    return db_case_events(c, v->id, add_event, v);
+    json_object_set_new(v->out, "photos", json_array());
+    rc = db_case_events(c, v->id, add_event, v);
+    return rc < 0 ? rc : db_photos_list(c, v->id, add_photo, v);
 }
 
 static int log_unmask(struct db_conn *c, void *cls)
@@ -1170,4 +1192,168 @@ enum MHD_Result api_cases_act(struct http_req *r)
         return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
     }
     return http_reply_json(r, 200, x.out.out);
+}
+
+/* ---- photos ------------------------------------------------------------------------------ */
+
+#define PHOTOS_PER_STEP 9
+
+static const char *const photo_steps[] = {"report", "handle", "verify"};
+
+/* Who may add a photo at each step, and in which states. */
+static const char *photo_problem(const struct http_req *r, const struct db_case *k, int step)
+{
+    int s = case_state_parse(k->state);
+    switch (step) {
+    case 0: /* the reporter, or whoever takes reports in */
+        if (!case_state_open((enum case_state)s))
+            return "report photos are added while the case is open";
+        if (k->reporter_user_id != r->who.user_id && !may(r, ACT_CASE_ACCEPT, k))
+            return "only the reporter or the grid may add report photos";
+        return NULL;
+    case 1: /* the one who handles it */
+        if (s != CS_ACCEPTED && s != CS_DISPATCHED && s != CS_IN_PROGRESS && s != CS_HANDLED)
+            return "handling photos are added between accepting and verifying";
+        if (!may(r, ACT_CASE_WORK, k) && !may(r, ACT_CASE_SELF, k))
+            return "only those handling the case may add handling photos";
+        return NULL;
+    default: /* the one who verifies */
+        if (s != CS_HANDLED && s != CS_CLOSED)
+            return "verification photos are added once the case is handled";
+        if (!may(r, ACT_CASE_VERIFY, k))
+            return "only those verifying the case may add verification photos";
+        return NULL;
+    }
+}
+
+struct photo_ctx {
+    struct http_req *r;
+    int64_t case_id, photo_id;
+    int step;
+    struct image_out img;
+    char sha[65];
+    struct api_fail fail;
+    /* get */
+    void *data;
+    size_t len;
+    char mime[16];
+};
+
+static int photo_add_txn(struct db_conn *c, void *cls)
+{
+    struct photo_ctx *x = cls;
+    struct case_rec rec = {0};
+    int rc = caseflow_load(c, x->case_id, &rec);
+    if (rc <= 0 || !may(x->r, ACT_CASE_READ, &rec.k)) {
+        caseflow_free(&rec);
+        return rc < 0 ? rc : api_fail(&x->fail, GL_ERR_NOT_FOUND, NULL, "no case %lld",
+                                      (long long)x->case_id);
+    }
+    const char *why = photo_problem(x->r, &rec.k, x->step);
+    int64_t n = 0;
+    if (why)
+        rc = api_fail(&x->fail, GL_ERR_FORBIDDEN, "step", "%s", why);
+    else
+        rc = db_query_int(c, "SELECT count(*) FROM case_photos WHERE case_id = $1 AND step = $2",
+                          DB_ARGS(DB_INT(x->case_id), DB_STR(photo_steps[x->step])), &n);
+    if (rc >= 0 && n >= PHOTOS_PER_STEP)
+        rc = api_fail(&x->fail, GL_ERR_CONFLICT, "step", "a case takes at most %d photos per step",
+                      PHOTOS_PER_STEP);
+    if (rc >= 0) {
+        struct db_photo p = {
+            .case_id = x->case_id, .step = photo_steps[x->step], .mime = image_mime(x->img.kind),
+            .width = x->img.width, .height = x->img.height, .bytes = (int64_t)x->img.len,
+            .sha256 = x->sha, .uploaded_by = x->r->who.user_id,
+        };
+        int64_t now = (int64_t)time(NULL);
+        rc = db_photo_insert(c, &p, x->img.data, now, &x->photo_id);
+        if (rc >= 0) {
+            json_t *data = json_pack("{s:I, s:s}", "photo_id", (json_int_t)x->photo_id, "step",
+                                     photo_steps[x->step]);
+            rc = caseflow_note(c, &rec.k, x->r->who.user_id, "photo", "", data, now);
+            json_decref(data);
+        }
+    }
+    caseflow_free(&rec);
+    return rc;
+}
+
+enum MHD_Result api_case_photo_add(struct http_req *r)
+{
+    struct photo_ctx x = {.r = r, .step = -1};
+    if (http_param_id_or_reply(r, 0, &x.case_id) < 0)
+        return r->result;
+    const char *step = http_query(r, "step");
+    for (int i = 0; step && i < 3; i++)
+        if (strcmp(step, photo_steps[i]) == 0)
+            x.step = i;
+    if (x.step < 0)
+        return http_reply_error(r, GL_ERR_BAD_PARAMETER, "step",
+                                "step must be report, handle or verify");
+    char err[256];
+    if (!r->body_len)
+        return http_reply_error(r, GL_ERR_MISSING_FIELD, NULL, "the body must be the photo");
+    if (image_clean(r->body, r->body_len, &x.img, err, sizeof err) < 0)
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, NULL, "%s", err);
+    secret_sha256_bytes_hex(x.img.data, x.img.len, x.sha);
+    int rc = db_run_transaction(r->app->db, DB_WRITE, photo_add_txn, &x);
+    free(x.img.data);
+    if (rc < 0)
+        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
+    char url[96];
+    snprintf(url, sizeof url, "/api/v1/cases/%lld/photos/%lld", (long long)x.case_id,
+             (long long)x.photo_id);
+    http_add_header(r, "Location", url);
+    return http_reply_json(r, 201,
+                           json_pack("{s:I, s:s, s:s, s:i, s:i, s:I, s:s, s:s}", "id",
+                                     (json_int_t)x.photo_id, "step", photo_steps[x.step], "mime",
+                                     image_mime(x.img.kind), "width", x.img.width, "height",
+                                     x.img.height, "bytes", (json_int_t)x.img.len, "sha256",
+                                     x.sha, "url", url));
+}
+
+static int keep_photo(void *cls, const struct db_photo *p, const void *data)
+{
+    struct photo_ctx *x = cls;
+    free(x->data);
+    x->data = malloc(p->bytes ? (size_t)p->bytes : 1);
+    if (!x->data)
+        abort();
+    memcpy(x->data, data, (size_t)p->bytes);
+    x->len = (size_t)p->bytes;
+    snprintf(x->mime, sizeof x->mime, "%s", p->mime);
+    return 1;
+}
+
+static int photo_get_txn(struct db_conn *c, void *cls)
+{
+    struct photo_ctx *x = cls;
+    struct case_rec rec = {0};
+    int rc = caseflow_load(c, x->case_id, &rec);
+    bool visible = rc > 0 && may(x->r, ACT_CASE_READ, &rec.k);
+    caseflow_free(&rec);
+    if (rc < 0)
+        return rc;
+    if (!visible)
+        return api_fail(&x->fail, GL_ERR_NOT_FOUND, NULL, "no case %lld", (long long)x->case_id);
+    rc = db_photo_get(c, x->case_id, x->photo_id, keep_photo, x);
+    if (rc == 0)
+        return api_fail(&x->fail, GL_ERR_NOT_FOUND, NULL, "case %lld has no photo %lld",
+                        (long long)x->case_id, (long long)x->photo_id);
+    return rc;
+}
+
+enum MHD_Result api_case_photo_get(struct http_req *r)
+{
+    struct photo_ctx x = {.r = r};
+    if (http_param_id_or_reply(r, 0, &x.case_id) < 0 ||
+        http_param_id_or_reply(r, 1, &x.photo_id) < 0)
+        return r->result;
+    int rc = db_run_transaction(r->app->db, DB_READ, photo_get_txn, &x);
+    if (rc < 0) {
+        free(x.data);
+        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
+    }
+    /* Photos never change once stored; only the signed-in may keep them. */
+    return http_reply_owned(r, 200, x.mime, x.data, x.len, "private, max-age=86400, immutable");
 }

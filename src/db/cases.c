@@ -322,3 +322,61 @@ int db_route_upsert(struct db_conn *c, int64_t category_id, const char *region_c
                 INT_OR_NULL(limit_hours), DB_INT(now), DB_TEXT(region_prefix)),
         id);
 }
+
+/* ---- photos -------------------------------------------------------------------------- */
+
+int db_photo_insert(struct db_conn *c, const struct db_photo *p, const void *data, int64_t now,
+                    int64_t *id)
+{
+    return db_query_int(c,
+                        "INSERT INTO case_photos (case_id, step, mime, width, height, bytes, sha256,"
+                        " data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8,"
+                        " $9, $10) RETURNING id",
+                        DB_ARGS(DB_INT(p->case_id), DB_TEXT(p->step), DB_TEXT(p->mime),
+                                DB_INT(p->width), DB_INT(p->height), DB_INT(p->bytes),
+                                DB_TEXT(p->sha256), DB_BLOB(data, (size_t)p->bytes),
+                                INT_OR_NULL(p->uploaded_by), DB_INT(now)),
+                        id);
+}
+
+struct emit_photo {
+    db_photo_fn fn;
+    void *cls;
+    bool with_data;
+};
+
+static int row_photo(void *cls, const struct db_row *r)
+{
+    struct emit_photo *e = cls;
+    struct db_photo p = {
+        .id = db_col_int(r, 0), .case_id = db_col_int(r, 1), .step = db_col_text(r, 2),
+        .mime = db_col_text(r, 3), .width = db_col_int(r, 4), .height = db_col_int(r, 5),
+        .bytes = db_col_int(r, 6), .sha256 = db_col_text(r, 7), .uploaded_by = db_col_int(r, 8),
+        .uploader_name = db_col_text(r, 9), .created_at = db_col_int(r, 10),
+    };
+    size_t n = 0;
+    const void *data = e->with_data ? db_col_blob(r, 11, &n) : NULL;
+    return e->fn(e->cls, &p, data);
+}
+
+#define PHOTO_COLS                                                                             \
+    "p.id, p.case_id, p.step, p.mime, p.width, p.height, p.bytes, p.sha256,"                   \
+    " coalesce(p.uploaded_by, 0), u.display_name, p.created_at"
+
+int db_photos_list(struct db_conn *c, int64_t case_id, db_photo_fn fn, void *cls)
+{
+    struct emit_photo e = {fn, cls, false};
+    return db_query(c,
+                    "SELECT " PHOTO_COLS " FROM case_photos p LEFT JOIN users u"
+                    " ON u.id = p.uploaded_by WHERE p.case_id = $1 ORDER BY p.id",
+                    DB_ARGS(DB_INT(case_id)), row_photo, &e);
+}
+
+int db_photo_get(struct db_conn *c, int64_t case_id, int64_t photo_id, db_photo_fn fn, void *cls)
+{
+    struct emit_photo e = {fn, cls, true};
+    return db_query(c,
+                    "SELECT " PHOTO_COLS ", p.data FROM case_photos p LEFT JOIN users u"
+                    " ON u.id = p.uploaded_by WHERE p.case_id = $1 AND p.id = $2",
+                    DB_ARGS(DB_INT(case_id), DB_INT(photo_id)), row_photo, &e);
+}

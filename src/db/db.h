@@ -375,6 +375,18 @@ int db_route_upsert(struct db_conn *c, int64_t category_id, const char *region_c
                     const char *region_prefix, int64_t dept_id, int64_t limit_hours, int64_t now,
                     int64_t *id);
 
+/* Photos of a case: metadata, and the cleaned bytes on request. */
+struct db_photo {
+    int64_t id, case_id, width, height, bytes, uploaded_by, created_at;
+    const char *step, *mime, *sha256, *uploader_name;
+};
+/* fn gets data (p->bytes long) from db_photo_get, NULL from db_photos_list. */
+typedef int (*db_photo_fn)(void *cls, const struct db_photo *p, const void *data);
+int db_photo_insert(struct db_conn *c, const struct db_photo *p, const void *data, int64_t now,
+                    int64_t *id);
+int db_photos_list(struct db_conn *c, int64_t case_id, db_photo_fn fn, void *cls);
+int db_photo_get(struct db_conn *c, int64_t case_id, int64_t photo_id, db_photo_fn fn, void *cls);
+
 /* ---- calendar (db/calendar.c) --------------------------------------------- */
 
 struct wt_calendar;

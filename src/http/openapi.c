@@ -39,6 +39,17 @@ static json_t *operation(const struct route *rt)
         json_object_set_new(op, "requestBody",
                             json_pack("{s:b, s:{s:{s:o}}}", "required", 1, "content",
                                       "application/json", "schema", jspec_schema(rt->body)));
+    if (rt->media) {
+        json_t *content = json_object();
+        char types[128];
+        snprintf(types, sizeof types, "%s", rt->media);
+        char *save = NULL;
+        for (char *t = strtok_r(types, " ", &save); t; t = strtok_r(NULL, " ", &save))
+            json_object_set_new(content, t, json_pack("{s:{s:s, s:s}}", "schema", "type",
+                                                      "string", "format", "binary"));
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:o}", "required", 1, "content", content));
+    }
     return op;
 }
 

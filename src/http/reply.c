@@ -90,13 +90,16 @@ enum MHD_Result http_reply_error(struct http_req *r, enum gl_error code, const c
     return http_reply_json(r, gl_error_status(code), json_pack("{s:o}", "error", e));
 }
 
-enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const char *content_type,
-                                  const void *data, size_t len, const char *cache_control)
+static enum MHD_Result reply_bytes(struct http_req *r, unsigned status, const char *content_type,
+                                   const void *data, size_t len, const char *cache_control,
+                                   enum MHD_ResponseMemoryMode mode)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_PERSISTENT);
-    if (!resp)
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, mode);
+    if (!resp) {
+        if (mode == MHD_RESPMEM_MUST_FREE)
+            free((void *)data);
         return r->result = MHD_NO;
+    }
     MHD_add_response_header(resp, "Content-Type", content_type);
     if (cache_control)
         MHD_add_response_header(resp, "Cache-Control", cache_control);
@@ -105,6 +108,19 @@ enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const cha
     r->result = MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     return r->result;
+}
+
+enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const char *content_type,
+                                  const void *data, size_t len, const char *cache_control)
+{
+    return reply_bytes(r, status, content_type, data, len, cache_control,
+                       MHD_RESPMEM_PERSISTENT);
+}
+
+enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char *content_type,
+                                 void *data, size_t len, const char *cache_control)
+{
+    return reply_bytes(r, status, content_type, data, len, cache_control, MHD_RESPMEM_MUST_FREE);
 }
 
 int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void *out,

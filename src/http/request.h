@@ -76,6 +76,10 @@ enum MHD_Result http_reply_error(struct http_req *r, enum gl_error code, const c
 enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const char *content_type,
                                   const void *data, size_t len, const char *cache_control);
 
+/* Queues malloc'd bytes, which the reply frees once sent. */
+enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char *content_type,
+                                 void *data, size_t len, const char *cache_control);
+
 /* Parses the body as JSON against `spec` into `out`; on failure the error
  * reply is already sent (see r->result) and -1 is returned. */
 int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void *out,

@@ -10,7 +10,9 @@
 #include "api/api.h"
 
 /*        method  pattern                     handler                 tag            ok   auth          body spec                   summary */
-#define R(m, p, h, tag, ok, auth, body, sum) {m, p, h, tag, sum, body, ok, 0, auth}
+#define R(m, p, h, tag, ok, auth, body, sum) {m, p, h, tag, sum, body, ok, 0, auth, NULL}
+/* A route whose body is raw bytes of the given media types, up to max bytes. */
+#define RAW(m, p, h, tag, ok, media, max, sum) {m, p, h, tag, sum, NULL, ok, max, AUTH_USER, media}
 #define USER AUTH_USER
 #define PUBLIC AUTH_PUBLIC
 
@@ -93,6 +95,12 @@ const struct route http_routes[] = {
     R("GET", "/api/v1/cases/{id}", api_cases_get, "cases", 200, USER, NULL,
       "One case with its timeline and the actions the caller may take now;"
       " ?unmask=1 shows the reporter's phone to holders of that permission, and logs it."),
+    RAW("POST", "/api/v1/cases/{id}/photos", api_case_photo_add, "cases", 201,
+        "image/jpeg image/png", 10u << 20,
+        "Add a photo (JPEG or PNG, up to 10 MiB) to a case at ?step=report|handle|verify:"
+        " checked by content, re-encoded without metadata (EXIF/GPS), upright; 9 per step."),
+    R("GET", "/api/v1/cases/{id}/photos/{photo_id}", api_case_photo_get, "cases", 200, USER, NULL,
+      "A photo of a case, to those who may see the case."),
     R("POST", "/api/v1/cases/{id}/{action}", api_cases_act, "cases", 200, USER,
       api_case_action_spec,
       "A step of the case loop: accept, reject, merge, dispatch, return, start, handle,"
@@ -118,5 +126,5 @@ const struct route http_routes[] = {
     R("POST", "/api/v1/notifications/read", api_notifications_read, "notifications", 200, USER,
       api_notifications_read_spec, "Mark notifications read up to and including up_to_id."),
 
-    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+    {NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL},
 };

@@ -26,6 +26,7 @@ struct route {
     unsigned ok;                /* the success status */
     size_t max_body;            /* bytes; 0 = the configured default */
     enum route_auth auth;
+    const char *media;          /* a raw (not JSON) body: its types, space-separated */
 };
 
 extern const struct route http_routes[];

@@ -115,6 +115,23 @@ static int is_json(const char *ct)
     return next == '\0' || next == ';' || next == ' ';
 }
 
+/* Whether content type ct (parameters aside) is one of the space-separated
+ * types in list. */
+static int media_listed(const char *list, const char *ct)
+{
+    if (!ct)
+        return 0;
+    size_t n = strcspn(ct, "; ");
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == n && strncasecmp(p, ct, n) == 0)
+            return 1;
+        p += k;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
 /* The largest body this request may carry: the route's own limit, else the
  * configured default. */
 static size_t body_limit(const struct http_req *r)
@@ -159,8 +176,10 @@ static void first_look(struct http_req *r, const char *method)
     }
     int has_body = (cl && strtoull(cl, NULL, 10) > 0) ||
                    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Transfer-Encoding");
-    if (r->route && r->route->body && has_body &&
-        !is_json(MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type"))) {
+    const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+    if (r->route && r->route->body && has_body && !is_json(ct)) {
+        r->early = GL_ERR_UNSUPPORTED_MEDIA_TYPE, r->has_early = 1;
+    } else if (r->route && r->route->media && !media_listed(r->route->media, ct)) {
         r->early = GL_ERR_UNSUPPORTED_MEDIA_TYPE, r->has_early = 1;
     }
 }
@@ -217,6 +236,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                     method, r->path, r->allow);
         if (r->early == GL_ERR_NOT_FOUND)
             return http_reply_error(r, r->early, NULL, "no such resource: %s", r->path);
+        if (r->early == GL_ERR_UNSUPPORTED_MEDIA_TYPE && r->route && r->route->media)
+            return http_reply_error(r, r->early, NULL, "the body must be one of: %s",
+                                    r->route->media);
         return http_reply_error(r, r->early, NULL, NULL);
     }
     if (!r->route)

@@ -48,7 +48,8 @@ test('openapi.json describes every route from the route table', async () => {
     assert.equal(doc.openapi, '3.0.3');
     assert.deepEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/calendar', '/api/v1/calendar/days/{day}', '/api/v1/calendar/hours',
-      '/api/v1/cases', '/api/v1/cases/summary', '/api/v1/cases/{id}', '/api/v1/cases/{id}/{action}',
+      '/api/v1/cases', '/api/v1/cases/summary', '/api/v1/cases/{id}', '/api/v1/cases/{id}/photos',
+      '/api/v1/cases/{id}/photos/{photo_id}', '/api/v1/cases/{id}/{action}',
       '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
       '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/households',
       '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
