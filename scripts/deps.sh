@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 pkgs=(
   build-essential pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev liboath-dev libcsv-dev
-  libjpeg62-turbo-dev libpng-dev
+  libjpeg62-turbo-dev libpng-dev libcurl4-openssl-dev
   libcmocka-dev sqlite3
   nodejs npm
 )

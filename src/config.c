@@ -46,6 +46,12 @@ static const struct setting {
     U("login-max-failures", "GRIDLINE_LOGIN_MAX_FAILURES", login_max_failures, "5",
       "failed sign-ins in a row that lock an account"),
     U("lock-minutes", "GRIDLINE_LOCK_MINUTES", lock_minutes, "15", "how long a locked account waits"),
+    S("webhook-url", "GRIDLINE_WEBHOOK_URL", webhook_url, "",
+      "where the outbox POSTs notifications as JSON (e.g. the SMS gateway); empty keeps them queued"),
+    S("webhook-secret", "GRIDLINE_WEBHOOK_SECRET", webhook_secret, "",
+      "key of the HMAC-SHA256 in X-Gridline-Signature (set it in the environment or the config file)"),
+    U("webhook-retry", "GRIDLINE_WEBHOOK_RETRY", webhook_retry_s, "30",
+      "seconds before the first retry of a failed delivery; doubles each time, up to an hour"),
 #undef S
 #undef U
 };

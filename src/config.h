@@ -25,6 +25,9 @@ struct config {
     unsigned session_max_s;
     unsigned login_max_failures;
     unsigned lock_minutes;
+    char webhook_url[512];     /* "" = the outbox keeps its rows until one is set */
+    char webhook_secret[256];  /* HMAC-SHA256 key for X-Gridline-Signature */
+    unsigned webhook_retry_s;  /* first retry delay; doubles up to an hour */
     char config_file[1024];
 };
 

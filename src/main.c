@@ -11,6 +11,7 @@
 #include "demo.h"
 #include "http/server.h"
 #include "log.h"
+#include "outbox.h"
 #include "secret.h"
 
 #include <pthread.h>
@@ -34,13 +35,13 @@ struct command {
 
 static unsigned pool_size(const struct config *cfg)
 {
-    /* One connection per HTTP worker plus one for the sweep. */
+    /* One connection per HTTP worker, one for the sweep, one for the outbox. */
     unsigned t = cfg->threads;
     if (t == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         t = n > 0 ? (unsigned)n : 1;
     }
-    return t + 1;
+    return t + 2;
 }
 
 /* ---- init ----------------------------------------------------------------- */
@@ -136,6 +137,13 @@ static int cmd_serve(int argc, char **argv)
         db_close(app.db);
         return 1;
     }
+    struct outbox *outbox;
+    if (outbox_start(&app, &outbox) < 0) {
+        fprintf(stderr, "gridline serve: the outbox sender did not start\n");
+        http_server_stop(srv, 0);
+        db_close(app.db);
+        return 1;
+    }
     char url[300];
     const char *colon = strrchr(cfg.listen, ':');
     snprintf(url, sizeof url, "http://%.*s:%u/", (int)(colon - cfg.listen), cfg.listen,
@@ -161,6 +169,7 @@ static int cmd_serve(int argc, char **argv)
     }
     log_info("serve", "signal %d: draining in-flight requests (up to %us)", sig, cfg.drain_s);
     unsigned left = http_server_stop(srv, cfg.drain_s);
+    outbox_stop(outbox);
     if (left)
         log_warn("serve", "%u request(s) still running after %us were cut off", left, cfg.drain_s);
     db_close(app.db);

@@ -422,6 +422,13 @@ int db_notifications(struct db_conn *c, int64_t user_id, bool unread_only, int64
 /* Marks the user's notifications up to and including up_to_id read. */
 int db_notifications_read(struct db_conn *c, int64_t user_id, int64_t up_to_id, int64_t now);
 int db_outbox_add(struct db_conn *c, const char *kind, const char *payload, int64_t now);
+/* Unsent rows whose next attempt is due, oldest first: fn gets (id, kind,
+ * payload, created_at, attempts so far). */
+typedef int (*db_outbox_fn)(void *cls, int64_t id, const char *kind, const char *payload,
+                            int64_t created_at, int64_t attempts);
+int db_outbox_due(struct db_conn *c, int64_t now, int64_t limit, db_outbox_fn fn, void *cls);
+int db_outbox_done(struct db_conn *c, int64_t id, int64_t now);
+int db_outbox_retry(struct db_conn *c, int64_t id, int64_t next_at, const char *error);
 
 /* Appends to the hash chain: hash = SHA-256(prev_hash || canonical JSON of
  * {at, actor, action, subject, subject_id, data}). data is a JSON text. */

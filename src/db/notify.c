@@ -167,3 +167,41 @@ int64_t db_audit_verify(struct db_conn *c, int64_t *rows)
     *rows = w.rows;
     return rc < 0 ? rc : w.broken;
 }
+
+/* ---- outbox delivery ------------------------------------------------------------------ */
+
+struct emit_outbox {
+    db_outbox_fn fn;
+    void *cls;
+};
+
+static int row_outbox(void *cls, const struct db_row *r)
+{
+    struct emit_outbox *e = cls;
+    return e->fn(e->cls, db_col_int(r, 0), db_col_text(r, 1), db_col_text(r, 2),
+                 db_col_int(r, 3), db_col_int(r, 4));
+}
+
+int db_outbox_due(struct db_conn *c, int64_t now, int64_t limit, db_outbox_fn fn, void *cls)
+{
+    struct emit_outbox e = {fn, cls};
+    return db_query(c,
+                    "SELECT id, kind, payload, created_at, attempts FROM outbox"
+                    " WHERE sent_at IS NULL AND next_attempt_at <= $1"
+                    " ORDER BY next_attempt_at, id LIMIT $2",
+                    DB_ARGS(DB_INT(now), DB_INT(limit)), row_outbox, &e);
+}
+
+int db_outbox_done(struct db_conn *c, int64_t id, int64_t now)
+{
+    return db_exec(c, "UPDATE outbox SET sent_at = $2, attempts = attempts + 1 WHERE id = $1",
+                   DB_ARGS(DB_INT(id), DB_INT(now)));
+}
+
+int db_outbox_retry(struct db_conn *c, int64_t id, int64_t next_at, const char *error)
+{
+    return db_exec(c,
+                   "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2,"
+                   " last_error = $3 WHERE id = $1",
+                   DB_ARGS(DB_INT(id), DB_INT(next_at), DB_TEXT(error)));
+}
