@@ -9,6 +9,7 @@
 #include "config.h"
 #include "db/db.h"
 #include "demo.h"
+#include "events.h"
 #include "http/server.h"
 #include "log.h"
 #include "outbox.h"
@@ -153,20 +154,28 @@ static int cmd_serve(int argc, char **argv)
     log_info("serve", "listening on %s (database %s)", url, cfg.db);
 
     int sig;
+    int64_t last_sweep = 0;
     for (;;) {
         /* At start (catching up after downtime) and once a minute: the clocks. */
-        struct sweep_stats st;
-        int swept = caseflow_sweep(app.db, cfg.offset_min, (int64_t)time(NULL), &st);
-        if (swept < 0)
-            log_error("sweep", "database error %d; the next minute tries again", swept);
-        else if (st.yellow || st.red || st.escalated)
-            log_info("sweep", "%lld yellow, %lld red, %lld escalated", (long long)st.yellow,
-                     (long long)st.red, (long long)st.escalated);
-        struct timespec minute = {60, 0};
-        sig = sigtimedwait(&stop, NULL, &minute);
+        int64_t now = (int64_t)time(NULL);
+        if (now - last_sweep >= 60) {
+            struct sweep_stats st;
+            int swept = caseflow_sweep(app.db, cfg.offset_min, now, &st);
+            last_sweep = now;
+            if (swept < 0)
+                log_error("sweep", "database error %d; the next minute tries again", swept);
+            else if (st.yellow || st.red || st.escalated)
+                log_info("sweep", "%lld yellow, %lld red, %lld escalated", (long long)st.yellow,
+                         (long long)st.red, (long long)st.escalated);
+        }
+        /* Every 15 s: live-event streams send a heartbeat. */
+        events_heartbeat();
+        struct timespec tick = {15, 0};
+        sig = sigtimedwait(&stop, NULL, &tick);
         if (sig == SIGTERM || sig == SIGINT)
             break;
     }
+    events_close(); /* streams end before the server drains */
     log_info("serve", "signal %d: draining in-flight requests (up to %us)", sig, cfg.drain_s);
     unsigned left = http_server_stop(srv, cfg.drain_s);
     outbox_stop(outbox);

@@ -90,6 +90,9 @@ enum MHD_Result api_cases_act(struct http_req *r);
 enum MHD_Result api_case_photo_add(struct http_req *r);
 enum MHD_Result api_case_photo_get(struct http_req *r);
 
+/* events.c */
+enum MHD_Result api_events(struct http_req *r);
+
 /* notifications.c */
 extern const struct jspec api_notifications_read_spec[];
 enum MHD_Result api_notifications_list(struct http_req *r);

@@ -231,6 +231,21 @@ int caseflow_tell_reporter(struct db_conn *c, const struct db_case *k, int64_t s
     return caseflow_tell_user(c, k, k->reporter_user_id, kind, title, now);
 }
 
+void caseflow_event(const struct db_case *k, const char *action, struct event *e)
+{
+    static const char *const warn[] = {"green", "yellow", "red"};
+    *e = (struct event){.case_id = k->id, .dept_id = k->dept_id,
+                        .reporter_id = k->reporter_user_id};
+    snprintf(e->grid, sizeof e->grid, "%s", k->grid_code);
+    json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I}", "case_id", (json_int_t)k->id,
+                          "code", k->code, "action", action, "state", k->state, "level",
+                          k->level, "warn", warn[k->warn >= 0 && k->warn < 3 ? k->warn : 2],
+                          "version", (json_int_t)k->version);
+    if (json_dumpb(j, e->text, sizeof e->text - 1, JSON_COMPACT) >= sizeof e->text - 1)
+        snprintf(e->text, sizeof e->text, "{\"case_id\":%lld}", (long long)k->id);
+    json_decref(j);
+}
+
 /* ---- the sweep ----------------------------------------------------------------------- */
 
 /* Tells whoever holds the case now: the department once dispatched, else
@@ -312,6 +327,8 @@ struct sweep_ctx {
     int64_t ids[SWEEP_BATCH];
     size_t n;
     struct sweep_stats batch; /* this transaction's counts */
+    struct event events[SWEEP_BATCH]; /* published once committed */
+    size_t nevents;
 };
 
 static int keep_due(void *cls, const struct db_case *k)
@@ -327,6 +344,7 @@ static int sweep_txn(struct db_conn *c, void *cls)
     struct sweep_ctx *s = cls;
     s->batch = (struct sweep_stats){0};
     s->n = 0;
+    s->nevents = 0;
     int rc = db_cases_due(c, s->now, SWEEP_BATCH, keep_due, s);
     if (rc <= 0)
         return rc;
@@ -336,8 +354,11 @@ static int sweep_txn(struct db_conn *c, void *cls)
     struct case_rec rec = {0};
     for (size_t i = 0; rc >= 0 && i < s->n; i++) {
         rc = caseflow_load(c, s->ids[i], &rec);
+        int64_t version = rec.k.version;
         if (rc > 0)
             rc = sweep_case(c, &cal, &rec, s->now, &s->batch);
+        if (rc >= 0 && rec.k.version != version && s->nevents < SWEEP_BATCH)
+            caseflow_event(&rec.k, "clock", &s->events[s->nevents++]);
     }
     caseflow_free(&rec);
     free(ex);
@@ -361,6 +382,8 @@ int caseflow_sweep(struct db *db, int offset_min, int64_t now, struct sweep_stat
         st->red += s->batch.red;
         st->escalated += s->batch.escalated;
         st->examined += s->batch.examined;
+        for (size_t i = 0; i < s->nevents; i++)
+            events_publish(&s->events[i]);
     }
     free(s);
     return rc;

@@ -12,6 +12,7 @@
 
 #include "core/casefsm.h"
 #include "db/db.h"
+#include "events.h"
 
 /* A case loaded for change. k's strings point at copies owned here (or at
  * static names once changed); free with caseflow_free(). */
@@ -63,6 +64,9 @@ int caseflow_tell_reporter(struct db_conn *c, const struct db_case *k, int64_t s
 /* The code of the region that answers for level l of a case in grid
  * `grid` (the grid itself at grid level). */
 void caseflow_level_region(const char *grid, enum case_level l, char out[16]);
+
+/* The live event for a change to k (publish it once committed). */
+void caseflow_event(const struct db_case *k, const char *action, struct event *e);
 
 struct sweep_stats {
     int64_t yellow, red, escalated, examined;

@@ -570,6 +570,7 @@ struct create_ctx {
     enum geo_where where;
     json_t *duplicates;
     struct view out;
+    struct event ev;
 };
 
 static int keep_category(void *cls, const struct db_category *cat)
@@ -717,6 +718,7 @@ static int create_txn(struct db_conn *c, void *cls)
         char title[160];
         snprintf(title, sizeof title, "新上报：%s（%s）", rec.k.category_name, rec.k.code);
         rc = caseflow_tell_level(c, &rec.k, x->r->who.user_id, "reported", title, now);
+        caseflow_event(&rec.k, "report", &x->ev);
     }
     caseflow_free(&rec);
     if (rc < 0)
@@ -802,6 +804,7 @@ enum MHD_Result api_cases_create(struct http_req *r)
         result = rc == DB_ABORT ? api_reply_fail(r, &x->fail) : api_reply_db_error(r, rc);
     } else {
         json_object_set_new(x->out.out, "duplicates", x->duplicates);
+        events_publish(&x->ev);
         result = http_reply_json(r, 201, x->out.out);
     }
     free(x);
@@ -859,6 +862,7 @@ static const char *const field_names[] = {"note", "dept_id", "limit_hours", "int
 
 struct act_ctx {
     struct http_req *r;
+    struct event ev;
     int64_t id;
     enum case_action a;
     struct act_in in;
@@ -1137,6 +1141,8 @@ static int act_txn(struct db_conn *c, void *cls)
         if (rc >= 0)
             rc = apply(c, x, k, &cal, now);
         free(ex);
+        if (rc >= 0)
+            caseflow_event(k, case_action_name(x->a), &x->ev);
     }
     caseflow_free(&rec);
     if (rc < 0)
@@ -1191,6 +1197,7 @@ enum MHD_Result api_cases_act(struct http_req *r)
         json_decref(x.out.out);
         return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
     }
+    events_publish(&x.ev);
     return http_reply_json(r, 200, x.out.out);
 }
 

@@ -123,6 +123,26 @@ enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char
     return reply_bytes(r, status, content_type, data, len, cache_control, MHD_RESPMEM_MUST_FREE);
 }
 
+enum MHD_Result http_reply_stream(struct http_req *r, const char *content_type,
+                                  MHD_ContentReaderCallback read, void *cls,
+                                  MHD_ContentReaderFreeCallback done)
+{
+    struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read,
+                                                                  cls, done);
+    if (!resp) {
+        done(cls);
+        return r->result = MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no"); /* through nginx, unbuffered */
+    common_headers(r, resp);
+    r->status = 200;
+    r->result = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return r->result;
+}
+
 int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void *out,
                              uint64_t *present)
 {

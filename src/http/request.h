@@ -80,6 +80,12 @@ enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const cha
 enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char *content_type,
                                  void *data, size_t len, const char *cache_control);
 
+/* Queues a 200 whose body `read` produces as it goes (server-sent events);
+ * `done` frees cls once the connection ends. */
+enum MHD_Result http_reply_stream(struct http_req *r, const char *content_type,
+                                  MHD_ContentReaderCallback read, void *cls,
+                                  MHD_ContentReaderFreeCallback done);
+
 /* Parses the body as JSON against `spec` into `out`; on failure the error
  * reply is already sent (see r->result) and -1 is returned. */
 int http_parse_body_or_reply(struct http_req *r, const struct jspec *spec, void *out,

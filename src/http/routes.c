@@ -121,6 +121,9 @@ const struct route http_routes[] = {
     R("DELETE", "/api/v1/calendar/days/{day}", api_calendar_day_delete, "cases", 204, USER, NULL,
       "Make a day ordinary again."),
 
+    R("GET", "/api/v1/events", api_events, "notifications", 200, USER, NULL,
+      "Server-sent events (text/event-stream): `event: case` for each committed change to a case"
+      " the caller may see; Last-Event-ID resumes; a heartbeat comment every 15 s."),
     R("GET", "/api/v1/notifications", api_notifications_list, "notifications", 200, USER, NULL,
       "The caller's inbox, newest first (?unread=1, ?cursor, ?limit), with the unread count."),
     R("POST", "/api/v1/notifications/read", api_notifications_read, "notifications", 200, USER,

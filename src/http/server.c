@@ -335,6 +335,7 @@ int http_server_start(struct app *app, struct http_server **out, char *err, size
         threads = n > 0 ? (unsigned)n : 1;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+                     MHD_ALLOW_SUSPEND_RESUME | /* server-sent events wait suspended */
                      MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, /* first, as MHD asks */

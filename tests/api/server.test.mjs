@@ -50,7 +50,7 @@ test('openapi.json describes every route from the route table', async () => {
       '/api/v1/calendar', '/api/v1/calendar/days/{day}', '/api/v1/calendar/hours',
       '/api/v1/cases', '/api/v1/cases/summary', '/api/v1/cases/{id}', '/api/v1/cases/{id}/photos',
       '/api/v1/cases/{id}/photos/{photo_id}', '/api/v1/cases/{id}/{action}',
-      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
+      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}', '/api/v1/events',
       '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/households',
       '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
       '/api/v1/notifications', '/api/v1/notifications/read',
@@ -69,7 +69,7 @@ test('openapi.json describes every route from the route table', async () => {
     // Every documented GET without path parameters really answers (locate
     // needs its query parameters and says so).
     for (const [path, item] of Object.entries(doc.paths)) {
-      if (!item.get || path.includes('{')) continue;
+      if (!item.get || path.includes('{') || path === '/api/v1/events') continue; // a stream never ends
       assert.equal((await s.get(path)).status, path.endsWith('/locate') ? 400 : 200, path);
     }
   } finally {
