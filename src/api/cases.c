@@ -430,6 +430,8 @@ static int add_case(void *cls, const struct db_case *k)
 static int list_txn(struct db_conn *c, void *cls)
 {
     struct list_ctx *l = cls;
+    if (!l->items)
+        l->items = json_array();
     json_array_clear(l->items);
     int rc = resolve_category(c, l);
     if (rc < 0 || l->no_category)
@@ -444,24 +446,25 @@ static enum MHD_Result no_category(struct http_req *r, struct list_ctx *l)
                             l->category_code);
 }
 
-enum MHD_Result api_cases_list(struct http_req *r)
+/* Runs a list-shaped request: filters, one read transaction, then the
+ * reply (the page of cases, or the summary object). */
+static enum MHD_Result filtered(struct http_req *r, db_txn_fn txn, bool page)
 {
     struct list_ctx *l = calloc(1, sizeof *l);
     if (!l)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     l->r = r;
     enum MHD_Result result;
+    int rc;
     if (filters_or_reply(r, l) < 0) {
         result = r->result;
-        goto done;
-    }
-    l->items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, l);
-    if (rc < 0) {
+    } else if ((rc = db_run_transaction(r->app->db, DB_READ, txn, l)) < 0) {
         json_decref(l->items);
         result = api_reply_db_error(r, rc);
     } else if (l->no_category) {
         result = no_category(r, l);
+    } else if (!page) {
+        result = http_reply_json(r, 200, l->items);
     } else {
         json_t *next = (int64_t)json_array_size(l->items) == l->f.limit
                            ? json_sprintf("%lld", (long long)l->last_id)
@@ -469,10 +472,11 @@ enum MHD_Result api_cases_list(struct http_req *r)
         result = http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l->items,
                                                    "next_cursor", next));
     }
-done:
     free(l);
     return result;
 }
+
+enum MHD_Result api_cases_list(struct http_req *r) { return filtered(r, list_txn, true); }
 
 static int add_counts(void *cls, const struct db_case_counts *n)
 {
@@ -504,29 +508,7 @@ static int summary_txn(struct db_conn *c, void *cls)
     return db_cases_summary(c, &l->f, add_counts, l);
 }
 
-enum MHD_Result api_cases_summary(struct http_req *r)
-{
-    struct list_ctx *l = calloc(1, sizeof *l);
-    if (!l)
-        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
-    l->r = r;
-    enum MHD_Result result;
-    if (filters_or_reply(r, l) < 0) {
-        result = r->result;
-    } else {
-        int rc = db_run_transaction(r->app->db, DB_READ, summary_txn, l);
-        if (rc < 0) {
-            json_decref(l->items);
-            result = api_reply_db_error(r, rc);
-        } else if (l->no_category) {
-            result = no_category(r, l);
-        } else {
-            result = http_reply_json(r, 200, l->items);
-        }
-    }
-    free(l);
-    return result;
-}
+enum MHD_Result api_cases_summary(struct http_req *r) { return filtered(r, summary_txn, false); }
 
 /* ---- reporting -------------------------------------------------------------------------- */
 
@@ -585,15 +567,7 @@ static int keep_category(void *cls, const struct db_category *cat)
 static int locate_one(void *cls, const struct db_grid *g)
 {
     struct create_ctx *x = cls;
-    json_t *geo = json_loads(g->geometry, 0, NULL);
-    struct geojson_shape shape;
-    if (!geo || geojson_parse(geo, &shape) != NULL) {
-        json_decref(geo);
-        return 0;
-    }
-    enum geo_where w = geojson_where(&shape, x->in->lng, x->in->lat);
-    geojson_free(&shape);
-    json_decref(geo);
+    enum geo_where w = geojson_text_where(g->geometry, x->in->lng, x->in->lat);
     if (w > GEO_OUTSIDE && (!x->grid[0] || (x->where == GEO_BOUNDARY && w == GEO_INSIDE))) {
         snprintf(x->grid, sizeof x->grid, "%s", g->code);
         x->where = w;

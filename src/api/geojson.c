@@ -105,3 +105,17 @@ enum geo_where geojson_where(const struct geojson_shape *s, double lng, double l
     }
     return best;
 }
+
+enum geo_where geojson_text_where(const char *geometry, double lng, double lat)
+{
+    json_t *geo = json_loads(geometry, 0, NULL);
+    struct geojson_shape shape;
+    if (!geo || geojson_parse(geo, &shape) != NULL) {
+        json_decref(geo);
+        return GEO_OUTSIDE;
+    }
+    enum geo_where w = geojson_where(&shape, lng, lat);
+    geojson_free(&shape);
+    json_decref(geo);
+    return w;
+}

@@ -19,5 +19,8 @@ struct geojson_shape {
 const char *geojson_parse(json_t *geometry, struct geojson_shape *s);
 void geojson_free(struct geojson_shape *s);
 enum geo_where geojson_where(const struct geojson_shape *s, double lng, double lat);
+/* Where a point lies relative to a stored geometry (GeoJSON text);
+ * GEO_OUTSIDE for text that does not parse. */
+enum geo_where geojson_text_where(const char *geometry, double lng, double lat);
 
 #endif

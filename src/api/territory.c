@@ -242,15 +242,7 @@ struct locate_ctx {
 static int locate_one(void *cls, const struct db_grid *g)
 {
     struct locate_ctx *l = cls;
-    json_t *geo = json_loads(g->geometry, 0, NULL);
-    struct geojson_shape shape;
-    if (!geo || geojson_parse(geo, &shape) != NULL) {
-        json_decref(geo);
-        return 0;
-    }
-    enum geo_where w = geojson_where(&shape, l->lng, l->lat);
-    geojson_free(&shape);
-    json_decref(geo);
+    enum geo_where w = geojson_text_where(g->geometry, l->lng, l->lat);
     /* Inside beats boundary; among equals the lowest code (the list order) wins. */
     if (w > GEO_OUTSIDE && (!l->hit || (l->where == GEO_BOUNDARY && w == GEO_INSIDE))) {
         json_decref(l->hit);
