@@ -128,12 +128,29 @@ int caseflow_note(struct db_conn *c, const struct db_case *k, int64_t actor, con
 
 /* ---- telling people --------------------------------------------------------------- */
 
-int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,
-                       const char *kind, const char *title, int64_t now)
+/* Cuts a UTF-8 sequence that snprintf truncation left incomplete at the end. */
+static void utf8_trim(char *s)
 {
-    char body[512];
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--; /* continuation bytes */
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < want)
+        s[i - 1] = '\0';
+}
+
+int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,
+                       const char *kind, const char *title_in, int64_t now)
+{
+    char title[256], body[512];
+    snprintf(title, sizeof title, "%s", title_in);
+    utf8_trim(title);
     snprintf(body, sizeof body, "%s · %s · %s", k->code, k->category_name ? k->category_name : "",
              k->grid_name ? k->grid_name : k->grid_code);
+    utf8_trim(body);
     int rc = db_notify(c, user_id, k->id, kind, title, body, now);
     if (rc < 0)
         return rc;

@@ -1054,6 +1054,7 @@ static int apply(struct db_conn *c, struct act_ctx *x, struct db_case *k,
         rc = caseflow_tell_level(c, k, actor, "escalated", title, now);
         break;
     case CA_SUPERVISE:
+        /* The note may be long; caseflow_tell_user trims it at a character. */
         snprintf(title, sizeof title, "挂牌督办：案件 %s，%s", k->code, x->in.note);
         rc = k->dept_id ? caseflow_tell_dept(c, k, k->dept_id, "dept_head", actor, "supervised",
                                              title, now)

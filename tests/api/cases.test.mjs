@@ -254,6 +254,12 @@ test('supervision: a supervisor pins a case; it has its own queue and count; the
   const head = await as('rsj.head');
   assert.ok((await inbox(head)).some((x) => x.case_id === k.id && x.kind === 'supervised'));
   assert.equal((await act(gw, k, 'supervise', { deadline, note: 'x' })).status, 403);
+  // A long note (cut for the notification title) still goes through whole.
+  const long = '请县人社局会同住建局对该项目全部在建标段开展欠薪排查并限期整改。'.repeat(30).slice(0, 1000);
+  k = ok(await act(sup, k, 'supervise', { deadline, note: long }));
+  assert.equal(k.supervision.note, long);
+  const titles = (await inbox(head)).filter((x) => x.case_id === k.id && x.kind === 'supervised').map((x) => x.title);
+  assert.ok(titles.some((t) => t.length < long.length && t.startsWith('挂牌督办')));
 });
 
 test('two racing transitions on one case: exactly one wins, the rest get 409', async () => {
