@@ -439,18 +439,12 @@ static const struct {
     {"2027-01-01", 0, "元旦"},
 };
 
-static int keep_id(void *cls, const struct db_category *cat)
-{
-    *(int64_t *)cls = cat->id;
-    return 1;
-}
-
 static int seed_routing(struct db_conn *c, struct seed_ctx *x, int64_t now)
 {
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         int64_t cat = 0, id;
         char prefix[16];
-        int rc = db_category_by_code(c, routes[i].category, keep_id, &cat);
+        int rc = db_category_id(c, routes[i].category, &cat);
         if (rc <= 0)
             return rc < 0 ? rc : DB_ERROR;
         if (!region_prefix(routes[i].region, prefix))

@@ -126,6 +126,13 @@ size_t api_scope_prefixes(const struct http_req *r, enum action a, char buf[][16
 int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16],
                               const char **prefix);
 
+/* Reads an optional whole-number query parameter within [lo, hi] into *out
+ * (left alone when absent); otherwise replies 400 naming it and returns -1. */
+int api_int_param_or_reply(struct http_req *r, const char *name, int64_t lo, int64_t hi,
+                           int64_t *out);
+/* A page's next_cursor: the last id when the page came back full, else null. */
+json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id);
+
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);
 /* An epoch time as an RFC 3339 JSON string in the configured offset. */

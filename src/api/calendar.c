@@ -310,12 +310,6 @@ struct route_ctx {
     struct api_fail fail;
 };
 
-static int keep_cat(void *cls, const struct db_category *c)
-{
-    *(int64_t *)cls = c->id;
-    return 1;
-}
-
 static int no_row(void *cls, const struct db_department *d)
 {
     (void)d;
@@ -326,7 +320,7 @@ static int no_row(void *cls, const struct db_department *d)
 static int route_txn(struct db_conn *c, void *cls)
 {
     struct route_ctx *x = cls;
-    int rc = db_category_by_code(c, x->in->category, keep_cat, &x->category_id);
+    int rc = db_category_id(c, x->in->category, &x->category_id);
     if (rc < 0)
         return rc;
     if (rc == 0)

@@ -320,23 +320,6 @@ static bool visibility(const struct http_req *r, struct db_case_filter *f,
     return any;
 }
 
-static int int_param_or_reply(struct http_req *r, const char *name, int64_t lo, int64_t hi,
-                              int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (!s)
-        return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        http_reply_error(r, GL_ERR_BAD_PARAMETER, name, "%s must be a whole number from %lld to %lld",
-                         name, (long long)lo, (long long)hi);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int time_param_or_reply(struct http_req *r, const char *name, int64_t *out)
 {
     const char *s = http_query(r, name);
@@ -388,11 +371,11 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l)
         return -1;
     }
     int64_t overdue = -1, supervised = -1;
-    if (int_param_or_reply(r, "dept_id", 1, INT64_MAX, &l->f.dept_id) < 0 ||
-        int_param_or_reply(r, "overdue", 0, 1, &overdue) < 0 ||
-        int_param_or_reply(r, "supervised", 0, 1, &supervised) < 0 ||
-        int_param_or_reply(r, "limit", 1, PAGE_MAX, &l->f.limit) < 0 ||
-        int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->f.before_id) < 0 ||
+    if (api_int_param_or_reply(r, "dept_id", 1, INT64_MAX, &l->f.dept_id) < 0 ||
+        api_int_param_or_reply(r, "overdue", 0, 1, &overdue) < 0 ||
+        api_int_param_or_reply(r, "supervised", 0, 1, &supervised) < 0 ||
+        api_int_param_or_reply(r, "limit", 1, PAGE_MAX, &l->f.limit) < 0 ||
+        api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->f.before_id) < 0 ||
         time_param_or_reply(r, "from", &l->f.from) < 0 ||
         time_param_or_reply(r, "to", &l->f.to) < 0)
         return -1;
@@ -402,19 +385,12 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l)
     return 0;
 }
 
-static int keep_category_id(void *cls, const struct db_category *c)
-{
-    struct list_ctx *l = cls;
-    l->f.category_id = c->id;
-    return 1;
-}
-
 /* Resolves ?category=CODE inside the transaction. */
 static int resolve_category(struct db_conn *c, struct list_ctx *l)
 {
     if (!l->category_code)
         return 0;
-    int rc = db_category_by_code(c, l->category_code, keep_category_id, l);
+    int rc = db_category_id(c, l->category_code, &l->f.category_id);
     l->no_category = rc == 0;
     return rc < 0 ? rc : 0;
 }
@@ -466,9 +442,7 @@ static enum MHD_Result filtered(struct http_req *r, db_txn_fn txn, bool page)
     } else if (!page) {
         result = http_reply_json(r, 200, l->items);
     } else {
-        json_t *next = (int64_t)json_array_size(l->items) == l->f.limit
-                           ? json_sprintf("%lld", (long long)l->last_id)
-                           : json_null();
+        json_t *next = api_next_cursor(l->items, l->f.limit, l->last_id);
         result = http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l->items,
                                                    "next_cursor", next));
     }

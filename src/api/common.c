@@ -71,6 +71,29 @@ size_t api_scope_prefixes(const struct http_req *r, enum action a, char buf[][16
     return n;
 }
 
+int api_int_param_or_reply(struct http_req *r, const char *name, int64_t lo, int64_t hi,
+                           int64_t *out)
+{
+    const char *s = http_query(r, name);
+    if (!s)
+        return 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) {
+        http_reply_error(r, GL_ERR_BAD_PARAMETER, name, "%s must be a whole number from %lld to %lld",
+                         name, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id)
+{
+    return (int64_t)json_array_size(items) == limit ? json_sprintf("%lld", (long long)last_id)
+                                                    : json_null();
+}
+
 int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16],
                               const char **prefix)
 {

@@ -122,9 +122,7 @@ enum MHD_Result api_households_list(struct http_req *r)
         json_decref(l.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = (int64_t)json_array_size(l.items) == l.f.limit
-                       ? json_sprintf("%lld", (long long)l.last_id)
-                       : json_null();
+    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
     return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
 }
 

@@ -44,29 +44,13 @@ static int inbox_txn(struct db_conn *c, void *cls)
     return db_notifications(c, b->r->who.user_id, b->unread_only, b->before, b->limit, add_note, b);
 }
 
-static int id_param_or_reply(struct http_req *r, const char *name, int64_t max, int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (!s)
-        return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < 1 || v > max) {
-        http_reply_error(r, GL_ERR_BAD_PARAMETER, name, "%s must be a whole number from 1 to %lld",
-                         name, (long long)max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 enum MHD_Result api_notifications_list(struct http_req *r)
 {
     struct inbox b = {.r = r, .limit = PAGE_DEFAULT};
     const char *unread = http_query(r, "unread");
     b.unread_only = unread && unread[0] == '1';
-    if (id_param_or_reply(r, "cursor", INT64_MAX, &b.before) < 0 ||
-        id_param_or_reply(r, "limit", PAGE_MAX, &b.limit) < 0)
+    if (api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &b.before) < 0 ||
+        api_int_param_or_reply(r, "limit", 1, PAGE_MAX, &b.limit) < 0)
         return r->result;
     b.items = json_array();
     int rc = db_run_transaction(r->app->db, DB_READ, inbox_txn, &b);
@@ -74,9 +58,7 @@ enum MHD_Result api_notifications_list(struct http_req *r)
         json_decref(b.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = (int64_t)json_array_size(b.items) == b.limit
-                       ? json_sprintf("%lld", (long long)b.last_id)
-                       : json_null();
+    json_t *next = api_next_cursor(b.items, b.limit, b.last_id);
     return http_reply_json(r, 200, json_pack("{s:o, s:I, s:o}", "items", b.items, "unread",
                                              (json_int_t)b.unread, "next_cursor", next));
 }

@@ -124,9 +124,7 @@ enum MHD_Result api_users_list(struct http_req *r)
         json_decref(v.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = (int64_t)json_array_size(v.items) == v.limit
-                       ? json_sprintf("%lld", (long long)v.last_id)
-                       : json_null();
+    json_t *next = api_next_cursor(v.items, v.limit, v.last_id);
     return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", v.items, "next_cursor", next));
 }
 

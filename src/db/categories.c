@@ -55,6 +55,11 @@ int db_category_by_code(struct db_conn *c, const char *code, db_category_fn fn, 
                     row_to_category, &e);
 }
 
+int db_category_id(struct db_conn *c, const char *code, int64_t *id)
+{
+    return db_query_int(c, "SELECT id FROM categories WHERE code = $1", DB_ARGS(DB_TEXT(code)), id);
+}
+
 int db_category_insert(struct db_conn *c, const struct db_category *in, int64_t now, int64_t *id)
 {
     return db_query_int(c,

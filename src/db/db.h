@@ -133,6 +133,8 @@ typedef int (*db_category_fn)(void *cls, const struct db_category *c);
 int db_categories_list(struct db_conn *c, const char *parent_code, db_category_fn fn, void *cls);
 int db_category_by_id(struct db_conn *c, int64_t id, db_category_fn fn, void *cls);
 int db_category_by_code(struct db_conn *c, const char *code, db_category_fn fn, void *cls);
+/* The id of the category with `code`: 1 with *id set, 0 when there is none. */
+int db_category_id(struct db_conn *c, const char *code, int64_t *id);
 /* Inserts `in` (id, timestamps and version are set here); returns 1 with
  * *id set, DB_UNIQUE when the code exists, or < 0. */
 int db_category_insert(struct db_conn *c, const struct db_category *in, int64_t now, int64_t *id);
