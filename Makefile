@@ -5,7 +5,7 @@
 # Targets that compile read pkg-config flags, so `run` and `test` first run
 # scripts/deps.sh and then re-enter make once the libraries are present.
 
-PKGS     := libmicrohttpd jansson sqlite3 libsodium liboath libjpeg libpng libcurl
+PKGS     := libmicrohttpd jansson sqlite3 libsodium liboath libjpeg libpng libcurl xlsxwriter libqrencode
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 pkgs=(
   build-essential pkg-config
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev liboath-dev libcsv-dev
-  libjpeg62-turbo-dev libpng-dev libcurl4-openssl-dev
-  libcmocka-dev sqlite3
+  libjpeg62-turbo-dev libpng-dev libcurl4-openssl-dev libxlsxwriter-dev libqrencode-dev
+  libcmocka-dev sqlite3 zbar-tools librsvg2-bin
   nodejs npm
 )
 

@@ -10,8 +10,10 @@
 #include "core/mask.h"
 #include "core/region.h"
 #include "db/db.h"
+#include "demo_catalog.h"
 #include "secret.h"
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +112,15 @@ static const struct dept {
     {"scj", "县市场监督管理局", COUNTY, "0536-7211007"},
     {"wjj", "县卫生健康局", COUNTY, "0536-7211008"},
     {"hbj", "市生态环境局青禾分局", COUNTY, "0536-7211009"},
+    {"ybj", "县医疗保障局", COUNTY, "0536-7211010"},
+    {"cl", "县残疾人联合会", COUNTY, "0536-7211011"},
+    {"gaj", "县公安局（户政、交管）", COUNTY, "0536-7211012"},
+    {"nyj", "县农业农村局", COUNTY, "0536-7211013"},
+    {"zrj", "县自然资源局（不动产登记中心）", COUNTY, "0536-7211014"},
+    {"tyj", "县退役军人事务局", COUNTY, "0536-7211015"},
+    {"jyj", "县教育和体育局", COUNTY, "0536-7211016"},
+    {"swj", "县税务局", COUNTY, "0536-7211017"},
+    {"sfj", "县司法局", COUNTY, "0536-7211018"},
     {"lhjd", "临河街道综合治理中心", "379901001000", "0536-7231100"},
     {"sqz", "石桥镇综合治理中心", "379901101000", "0536-7251100"},
 };
@@ -463,6 +474,39 @@ static int seed_routing(struct db_conn *c, struct seed_ctx *x, int64_t now)
     return 0;
 }
 
+/* The catalog as JSON arrays: "a|b" -> ["a","b"], "vc" -> ["village","center"]. */
+static int seed_services(struct db_conn *c, struct seed_ctx *x, int64_t now)
+{
+    static const char *const venue[] = {"village", "center", "online"};
+    for (size_t i = 0; i < sizeof demo_services / sizeof demo_services[0]; i++) {
+        const struct demo_service *d = &demo_services[i];
+        json_t *materials = json_array(), *venues = json_array();
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", d->materials);
+        for (char *save, *m = strtok_r(buf, "|", &save); m; m = strtok_r(NULL, "|", &save))
+            json_array_append_new(materials, json_string(m));
+        for (size_t v = 0; v < 3; v++)
+            if (strchr(d->venues, "vco"[v]))
+                json_array_append_new(venues, json_string(venue[v]));
+        char code[16];
+        snprintf(code, sizeof code, "DB%03zu", i + 1);
+        char *mt = json_dumps(materials, JSON_COMPACT), *vt = json_dumps(venues, JSON_COMPACT);
+        struct db_service s = {.code = code, .name = d->name, .category = d->category,
+                               .dept_id = dept_id(x, d->dept), .materials = mt, .venues = vt,
+                               .promised_days = d->days, .fee_cents = d->fee_yuan * 100,
+                               .active = 1};
+        int64_t id;
+        int rc = db_service_insert(c, &s, now, &id);
+        free(mt);
+        free(vt);
+        json_decref(materials);
+        json_decref(venues);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int seed(struct db_conn *c, void *cls)
 {
     struct seed_ctx *x = cls;
@@ -477,7 +521,7 @@ static int seed(struct db_conn *c, void *cls)
     int64_t now = (int64_t)time(NULL);
     if ((rc = seed_categories(c, now)) < 0 || (rc = seed_territory(c, x, now)) < 0 ||
         (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0 ||
-        (rc = seed_routing(c, x, now)) < 0)
+        (rc = seed_routing(c, x, now)) < 0 || (rc = seed_services(c, x, now)) < 0)
         return rc;
     return 0;
 }

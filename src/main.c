@@ -164,9 +164,10 @@ static int cmd_serve(int argc, char **argv)
             last_sweep = now;
             if (swept < 0)
                 log_error("sweep", "database error %d; the next minute tries again", swept);
-            else if (st.yellow || st.red || st.escalated)
-                log_info("sweep", "%lld yellow, %lld red, %lld escalated", (long long)st.yellow,
-                         (long long)st.red, (long long)st.escalated);
+            else if (st.yellow || st.red || st.escalated || st.errands_overdue)
+                log_info("sweep", "%lld yellow, %lld red, %lld escalated, %lld errands overdue",
+                         (long long)st.yellow, (long long)st.red, (long long)st.escalated,
+                         (long long)st.errands_overdue);
         }
         /* Every 15 s: live-event streams send a heartbeat. */
         events_heartbeat();
@@ -202,7 +203,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "serve the API and the web app"},
     {"user", cmd_user, "add a user or reset a password (user add|passwd)"},
     {"import", cmd_import, "load regions, grids, departments, households or users from CSV/GeoJSON"},
-    {"sweep", cmd_sweep, "evaluate case clocks now or --now TIME: warnings, escalation, notices"},
+    {"sweep", cmd_sweep, "evaluate case clocks and errand deadlines now or --now TIME"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},

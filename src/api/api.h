@@ -6,8 +6,11 @@
  */
 #ifndef GL_API_H
 #define GL_API_H
+#include "core/region.h"
+#include "db/db.h"
 #include "http/request.h"
 
+struct db;
 struct db_conn;
 
 /* health.c */
@@ -90,6 +93,31 @@ enum MHD_Result api_cases_act(struct http_req *r);
 enum MHD_Result api_case_photo_add(struct http_req *r);
 enum MHD_Result api_case_photo_get(struct http_req *r);
 
+/* services.c: the errand catalog */
+extern const struct jspec api_service_create_spec[];
+extern const struct jspec api_service_patch_spec[];
+enum MHD_Result api_services_list(struct http_req *r);
+enum MHD_Result api_services_get(struct http_req *r);
+enum MHD_Result api_services_create(struct http_req *r);
+enum MHD_Result api_services_patch(struct http_req *r);
+json_t *api_service_json(const struct db_service *s);
+
+/* errands.c */
+extern const struct jspec api_errand_create_spec[];
+extern const struct jspec api_errand_action_spec[];
+enum MHD_Result api_errands_list(struct http_req *r);
+enum MHD_Result api_errands_ledger(struct http_req *r);
+enum MHD_Result api_errands_create(struct http_req *r);
+enum MHD_Result api_errands_get(struct http_req *r);
+enum MHD_Result api_errands_act(struct http_req *r);
+enum MHD_Result api_errands_signature(struct http_req *r);
+/* Flags red-box errands whose promised deadline has passed (timeline,
+ * notices), in batches; *flagged counts them. Idempotent. */
+int api_errands_sweep(struct db *db, int64_t now, int64_t *flagged);
+
+/* card.c */
+enum MHD_Result api_grid_card(struct http_req *r);
+
 /* events.c */
 enum MHD_Result api_events(struct http_req *r);
 
@@ -120,6 +148,13 @@ int api_version_fail(struct db_conn *c, const char *version_sql, int64_t id, con
  * many. *linked is set when 联户 links also let the caller in. */
 size_t api_scope_prefixes(const struct http_req *r, enum action a, char buf[][16],
                           const char **out, size_t max, bool *linked);
+/* For list queries with a department per scope (cases, errands): fills
+ * scopes/depts from the caller's grants that allow action a, and sets
+ * *linked_user to the caller when a role reaches only their own things.
+ * Returns false when the caller may see none at all. */
+bool api_visibility(const struct http_req *r, enum action a, const char *scopes[DB_MAX_SCOPES],
+                    int64_t depts[DB_MAX_SCOPES], char prefixes[][REGION_CODE_BUFLEN],
+                    int64_t *linked_user);
 /* Reads an optional region-or-grid code query parameter as a prefix: 0 with
  * *prefix NULL when absent, 0 with *prefix = buf when valid, else replies
  * 400 naming the parameter and returns -1. */
@@ -132,6 +167,11 @@ int api_int_param_or_reply(struct http_req *r, const char *name, int64_t lo, int
                            int64_t *out);
 /* A page's next_cursor: the last id when the page came back full, else null. */
 json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id);
+
+/* The day's code prefix of a record in grid: lead + county code + local
+ * date, e.g. "DB37990120261123" (the caller appends the sequence). */
+void api_day_code_prefix(const struct http_req *r, const char *lead, const char *grid,
+                         int64_t now, char out[32]);
 
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);

@@ -2,6 +2,7 @@
  * The case loop's write path; see caseflow.h.
  */
 #include "api/caseflow.h"
+#include "api/api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,8 +84,8 @@ static int record(struct db_conn *c, const struct db_case *k, int64_t actor, con
                   const char *from_state, const char *note, json_t *data, int64_t now)
 {
     char *event_data = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    struct db_case_event e = {
-        .case_id = k->id, .at = now, .actor_user_id = actor, .action = action,
+    struct db_event e = {
+        .subject_id = k->id, .at = now, .actor_user_id = actor, .action = action,
         .from_state = from_state, .to_state = k->state, .note = note, .data = event_data,
     };
     int rc = db_case_event_insert(c, &e);
@@ -151,7 +152,7 @@ int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_
     snprintf(body, sizeof body, "%s · %s · %s", k->code, k->category_name ? k->category_name : "",
              k->grid_name ? k->grid_name : k->grid_code);
     utf8_trim(body);
-    int rc = db_notify(c, user_id, k->id, kind, title, body, now);
+    int rc = db_notify(c, user_id, k->id, 0, kind, title, body, now);
     if (rc < 0)
         return rc;
     json_t *payload = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "kind", kind, "user_id",
@@ -403,5 +404,5 @@ int caseflow_sweep(struct db *db, int offset_min, int64_t now, struct sweep_stat
             events_publish(&s->events[i]);
     }
     free(s);
-    return rc;
+    return rc < 0 ? rc : api_errands_sweep(db, now, &st->errands_overdue);
 }

@@ -70,12 +70,14 @@ void caseflow_event(const struct db_case *k, const char *action, struct event *e
 
 struct sweep_stats {
     int64_t yellow, red, escalated, examined;
+    int64_t errands_overdue; /* errands whose promised deadline passed (api/errands.c) */
 };
 /* Evaluates every clock as of `now`: yellow and red warnings, automatic
  * escalation one level up when a stage deadline passes (the next stage
  * starts at that deadline, so a late sweep reaches the same result as a
- * punctual one), notifications. Idempotent: a second run at the same `now`
- * changes nothing. Reads only the cases whose instants have come. */
+ * punctual one), notifications. Then flags overdue errands. Idempotent: a
+ * second run at the same `now` changes nothing. Reads only the cases and
+ * errands whose instants have come. */
 int caseflow_sweep(struct db *db, int offset_min, int64_t now, struct sweep_stats *st);
 
 #endif

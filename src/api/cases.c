@@ -217,7 +217,7 @@ static int add_photo(void *cls, const struct db_photo *p, const void *data)
     return 0;
 }
 
-static int add_event(void *cls, const struct db_case_event *e)
+static int add_event(void *cls, const struct db_event *e)
 {
     struct view *v = cls;
     json_t *data = json_loads(e->data, 0, NULL);
@@ -292,34 +292,6 @@ enum MHD_Result api_cases_get(struct http_req *r)
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-/* Fills the visibility part of f from the caller's grants; returns false
- * when the caller may see no case at all. */
-static bool visibility(const struct http_req *r, struct db_case_filter *f,
-                       char prefixes[][REGION_CODE_BUFLEN])
-{
-    size_t n = 0;
-    bool any = false;
-    for (size_t i = 0; i < r->who.ngrants; i++) {
-        const struct grant *g = &r->who.grants[i];
-        if (!role_can(g->role, ACT_CASE_READ))
-            continue;
-        any = true;
-        if (g->role == ROLE_RESIDENT || g->role == ROLE_PARTY_MEMBER) {
-            f->reporter = r->who.user_id; /* their own reports only */
-            continue;
-        }
-        if (n == DB_MAX_SCOPES)
-            continue; /* more than DB_MAX_SCOPES grants: the first ones count */
-        prefixes[n][0] = '\0';
-        if (g->region && !region_prefix(g->region, prefixes[n]))
-            continue;
-        f->scopes[n] = prefixes[n];
-        f->scope_depts[n] = g->dept_id;
-        n++;
-    }
-    return any;
-}
-
 static int time_param_or_reply(struct http_req *r, const char *name, int64_t *out)
 {
     const char *s = http_query(r, name);
@@ -345,7 +317,8 @@ struct list_ctx {
  * the reply is sent and -1 returned. */
 static int filters_or_reply(struct http_req *r, struct list_ctx *l)
 {
-    if (!visibility(r, &l->f, l->prefixes)) {
+    if (!api_visibility(r, ACT_CASE_READ, l->f.scopes, l->f.scope_depts, l->prefixes,
+                        &l->f.reporter)) {
         http_reply_error(r, GL_ERR_FORBIDDEN, NULL, NULL);
         return -1;
     }
@@ -629,9 +602,8 @@ static int create_txn(struct db_conn *c, void *cls)
     if (limit)
         x->k.limit_hours = limit;
     /* The code: county + local date + sequence of the day. */
-    char date[GL_TIME_BUFLEN], prefix[16], code[48];
-    gl_time_format(now, x->r->app->cfg->offset_min, date);
-    snprintf(prefix, sizeof prefix, "%.6s%.4s%.2s%.2s", x->grid, date, date + 5, date + 8);
+    char prefix[32], code[64];
+    api_day_code_prefix(x->r, "", x->grid, now, prefix);
     int64_t seq = 0;
     rc = db_case_count_on(c, prefix, &seq);
     if (rc < 0)

@@ -109,3 +109,38 @@ int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16]
     *prefix = buf;
     return 0;
 }
+
+bool api_visibility(const struct http_req *r, enum action a, const char *scopes[DB_MAX_SCOPES],
+                    int64_t depts[DB_MAX_SCOPES], char prefixes[][REGION_CODE_BUFLEN],
+                    int64_t *linked_user)
+{
+    size_t n = 0;
+    bool any = false;
+    for (size_t i = 0; i < r->who.ngrants; i++) {
+        const struct grant *g = &r->who.grants[i];
+        if (!role_can(g->role, a))
+            continue;
+        any = true;
+        if (authz_link_only(g->role, a)) {
+            *linked_user = r->who.user_id; /* their own only */
+            continue;
+        }
+        if (n == DB_MAX_SCOPES)
+            continue; /* more than DB_MAX_SCOPES grants: the first ones count */
+        prefixes[n][0] = '\0';
+        if (g->region && !region_prefix(g->region, prefixes[n]))
+            continue;
+        scopes[n] = prefixes[n];
+        depts[n] = g->dept_id;
+        n++;
+    }
+    return any;
+}
+
+void api_day_code_prefix(const struct http_req *r, const char *lead, const char *grid,
+                         int64_t now, char out[32])
+{
+    char date[GL_TIME_BUFLEN];
+    gl_time_format(now, r->app->cfg->offset_min, date);
+    snprintf(out, 32, "%s%.6s%.4s%.2s%.2s", lead, grid, date, date + 5, date + 8);
+}

@@ -13,43 +13,47 @@ static const char *const names[ROLE__COUNT] = {
 
 #define A(x) (1u << (x))
 #define CASE_ALL (A(ACT_CASE_READ) | A(ACT_CASE_COMMENT))
+#define ERRAND_DESK (A(ACT_ERRAND_READ) | A(ACT_ERRAND_REGISTER) | A(ACT_ERRAND_HANDLE) | \
+                     A(ACT_ERRAND_CONFIRM))
 /* What each role may do, within its scope. */
 static const unsigned can[ROLE__COUNT] = {
     /* Residents reach only the cases they reported themselves (see link_only). */
     [ROLE_RESIDENT] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_REPORT) | A(ACT_CASE_VERIFY) |
-                      A(ACT_CASE_RATE),
+                      A(ACT_CASE_RATE) | A(ACT_ERRAND_READ) | A(ACT_ERRAND_CONFIRM),
     [ROLE_GRID_WORKER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | A(ACT_HOUSEHOLD_WRITE) |
                          A(ACT_PII_UNMASK) | CASE_ALL | A(ACT_CASE_REPORT) | A(ACT_CASE_ACCEPT) |
                          A(ACT_CASE_SELF) | A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) |
-                         A(ACT_CASE_RATE),
+                         A(ACT_CASE_RATE) | A(ACT_ERRAND_READ) | A(ACT_ERRAND_REGISTER),
     /* A party member reads only the households linked to them and the cases
      * they reported. */
     [ROLE_PARTY_MEMBER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL |
                           A(ACT_CASE_REPORT) | A(ACT_CASE_RATE),
     [ROLE_AGENT] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | A(ACT_PII_UNMASK) | CASE_ALL |
-                   A(ACT_CASE_REPORT) | A(ACT_CASE_RATE),
+                   A(ACT_CASE_REPORT) | A(ACT_CASE_RATE) | ERRAND_DESK,
     [ROLE_DISPATCHER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL |
                         A(ACT_CASE_REPORT) | A(ACT_CASE_ACCEPT) | A(ACT_CASE_TRIAGE) |
-                        A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) | A(ACT_CASE_RATE),
-    [ROLE_DEPT_STAFF] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_WORK),
-    [ROLE_DEPT_HEAD] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_WORK) | A(ACT_CASE_ESCALATE),
+                        A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) | A(ACT_CASE_RATE) |
+                        ERRAND_DESK,
+    [ROLE_DEPT_STAFF] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_WORK) | A(ACT_ERRAND_READ),
+    [ROLE_DEPT_HEAD] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_WORK) | A(ACT_CASE_ESCALATE) |
+                       A(ACT_ERRAND_READ),
     [ROLE_SUPERVISOR] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL |
-                        A(ACT_CASE_SUPERVISE),
-    [ROLE_LEADER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL,
+                        A(ACT_CASE_SUPERVISE) | A(ACT_ERRAND_READ),
+    [ROLE_LEADER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | CASE_ALL | A(ACT_ERRAND_READ),
     [ROLE_AUDITOR] = A(ACT_TERRITORY_READ) | A(ACT_USER_READ) | A(ACT_AUDIT_READ) |
-                     A(ACT_CASE_READ),
+                     A(ACT_CASE_READ) | A(ACT_ERRAND_READ),
     /* Admins manage data and people but do not see personal data in full:
      * unmasking is its own permission, held by those who visit and call. */
     [ROLE_ADMIN] = A(ACT_TERRITORY_READ) | A(ACT_TERRITORY_WRITE) | A(ACT_CATEGORY_WRITE) |
                    A(ACT_HOUSEHOLD_READ) | A(ACT_HOUSEHOLD_WRITE) | A(ACT_PARTY_LINK_WRITE) |
                    A(ACT_USER_READ) | A(ACT_USER_WRITE) | A(ACT_AUDIT_READ) | A(ACT_CASE_READ) |
-                   A(ACT_CALENDAR_WRITE),
+                   A(ACT_CALENDAR_WRITE) | A(ACT_SERVICE_WRITE) | A(ACT_ERRAND_READ),
 };
 
 /* Role and action pairs that reach only things the caller is personally
  * linked to (the households a party member looks after, the cases a
  * resident or party member reported). */
-static bool link_only(enum role r, enum action a)
+bool authz_link_only(enum role r, enum action a)
 {
     /* Whoever wrote a case down for a resident may pass on the resident's
      * rating of it (grid workers, party members and agents rate only the
@@ -67,6 +71,7 @@ static bool link_only(enum role r, enum action a)
 static const unsigned unscoped = A(ACT_TERRITORY_READ);
 #undef A
 #undef CASE_ALL
+#undef ERRAND_DESK
 
 const char *role_name(enum role r) { return r < ROLE__COUNT ? names[r] : "unknown"; }
 
@@ -86,7 +91,7 @@ static bool in_scope(const struct grant *g, enum action a, const struct target *
 {
     if ((unscoped >> a) & 1)
         return true;
-    if (link_only(g->role, a))
+    if (authz_link_only(g->role, a))
         return t->linked;
     if (g->dept_id && g->dept_id != t->dept_id)
         return false;
@@ -116,7 +121,7 @@ size_t authz_scopes(const struct grant *g, size_t n, enum action a, const char *
     for (size_t i = 0; i < n; i++) {
         if (!role_can(g[i].role, a))
             continue;
-        if (link_only(g[i].role, a)) {
+        if (authz_link_only(g[i].role, a)) {
             linked = true;
             continue;
         }

@@ -41,6 +41,12 @@ enum action {
     ACT_CASE_RATE,
     ACT_CASE_COMMENT,
     ACT_CALENDAR_WRITE,   /* working hours, holidays, routing rules */
+    ACT_SERVICE_WRITE,    /* the errand service catalog */
+    ACT_ERRAND_READ,      /* errands: by region; by the deciding department for department
+                             roles; residents only their own */
+    ACT_ERRAND_REGISTER,  /* write a resident's request into the red box */
+    ACT_ERRAND_HANDLE,    /* accept, submit, complete, notify, cancel, return materials */
+    ACT_ERRAND_CONFIRM,   /* the resident's sign-off (with their code or signature) */
     ACT__COUNT
 };
 
@@ -72,6 +78,11 @@ int role_parse(const char *name);
 bool role_can(enum role r, enum action a);
 /* Staff roles may enrol TOTP and are expected to. */
 bool role_is_staff(enum role r);
+
+/* Whether role r reaches only things the caller is personally linked to
+ * when taking action a (a resident's own cases and errands, the
+ * households a party member looks after). */
+bool authz_link_only(enum role r, enum action a);
 
 enum authz authz_decide(const struct grant *g, size_t n, enum action a, const struct target *t);
 

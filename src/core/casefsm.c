@@ -51,7 +51,7 @@ static const struct {
                     "any"},
 };
 
-static int find(const char *const *names, int n, const char *name)
+int fsm_name_find(const char *const *names, int n, const char *name)
 {
     for (int i = 0; i < n; i++)
         if (name && strcmp(names[i], name) == 0)
@@ -61,13 +61,13 @@ static int find(const char *const *names, int n, const char *name)
 
 const char *case_state_name(enum case_state s) { return s < CS__COUNT ? state_names[s] : "?"; }
 const char *case_state_zh(enum case_state s) { return s < CS__COUNT ? state_zh[s] : "?"; }
-int case_state_parse(const char *name) { return find(state_names, CS__COUNT, name); }
+int case_state_parse(const char *name) { return fsm_name_find(state_names, CS__COUNT, name); }
 const char *case_action_name(enum case_action a) { return a < CA__COUNT ? action_names[a] : "?"; }
-int case_action_parse(const char *name) { return find(action_names, CA__COUNT, name); }
+int case_action_parse(const char *name) { return fsm_name_find(action_names, CA__COUNT, name); }
 const char *case_level_name(enum case_level l) { return l < CL__COUNT ? level_names[l] : "?"; }
-int case_level_parse(const char *name) { return find(level_names, CL__COUNT, name); }
+int case_level_parse(const char *name) { return fsm_name_find(level_names, CL__COUNT, name); }
 const char *case_rating_name(enum case_rating r) { return r < CR__COUNT ? rating_names[r] : "?"; }
-int case_rating_parse(const char *name) { return find(rating_names, CR__COUNT, name); }
+int case_rating_parse(const char *name) { return fsm_name_find(rating_names, CR__COUNT, name); }
 
 bool case_state_open(enum case_state s) { return s < CS__COUNT && ((OPEN >> s) & 1); }
 

@@ -29,6 +29,9 @@ enum case_rating { CR_SATISFIED, CR_BASICALLY, CR_DISSATISFIED, CR__COUNT };
 #define CASE_RESPONSE_HOURS 2     /* working hours to accept, and to dispatch once accepted */
 #define CASE_YELLOW_PERMILLE 800  /* yellow at 80% of a stage's limit */
 
+/* The index of name in names[0..n), or -1 (shared by the state machines). */
+int fsm_name_find(const char *const *names, int n, const char *name);
+
 const char *case_state_name(enum case_state s);
 const char *case_state_zh(enum case_state s);
 int case_state_parse(const char *name);     /* -1 when unknown */

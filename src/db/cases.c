@@ -1,7 +1,7 @@
 /*
  * Queries for cases, their timeline and routing rules.
  */
-#include "db/db.h"
+#include "db/driver.h"
 
 #define CASE_COLS                                                                            \
     "k.id, k.code, k.state, k.grid_code, k.description, k.address, k.channel,"               \
@@ -207,26 +207,21 @@ int db_cases_due(struct db_conn *c, int64_t now, int64_t limit, db_case_fn fn, v
 
 /* ---- timeline ------------------------------------------------------------------- */
 
-int db_case_event_insert(struct db_conn *c, const struct db_case_event *e)
+int db_case_event_insert(struct db_conn *c, const struct db_event *e)
 {
     return db_exec(c,
                    "INSERT INTO case_events (case_id, at, actor_user_id, action, from_state,"
                    " to_state, note, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                   DB_ARGS(DB_INT(e->case_id), DB_INT(e->at), INT_OR_NULL(e->actor_user_id),
+                   DB_ARGS(DB_INT(e->subject_id), DB_INT(e->at), INT_OR_NULL(e->actor_user_id),
                            DB_TEXT(e->action), DB_TEXT(e->from_state), DB_TEXT(e->to_state),
                            DB_TEXT(e->note ? e->note : ""), DB_TEXT(e->data ? e->data : "{}")));
 }
 
-struct emit_event {
-    db_case_event_fn fn;
-    void *cls;
-};
-
-static int row_event(void *cls, const struct db_row *r)
+int db_event_row(void *cls, const struct db_row *r)
 {
-    struct emit_event *e = cls;
-    struct db_case_event ev = {
-        .id = db_col_int(r, 0), .case_id = db_col_int(r, 1), .at = db_col_int(r, 2),
+    struct db_event_emit *e = cls;
+    struct db_event ev = {
+        .id = db_col_int(r, 0), .subject_id = db_col_int(r, 1), .at = db_col_int(r, 2),
         .actor_user_id = db_col_int(r, 3), .actor_name = db_col_text(r, 4),
         .action = db_col_text(r, 5), .from_state = db_col_text(r, 6),
         .to_state = db_col_text(r, 7), .note = db_col_text(r, 8), .data = db_col_text(r, 9),
@@ -234,14 +229,14 @@ static int row_event(void *cls, const struct db_row *r)
     return e->fn(e->cls, &ev);
 }
 
-int db_case_events(struct db_conn *c, int64_t case_id, db_case_event_fn fn, void *cls)
+int db_case_events(struct db_conn *c, int64_t case_id, db_event_fn fn, void *cls)
 {
-    struct emit_event e = {fn, cls};
+    struct db_event_emit e = {fn, cls};
     return db_query(c,
                     "SELECT e.id, e.case_id, e.at, coalesce(e.actor_user_id, 0), u.display_name,"
                     " e.action, e.from_state, e.to_state, e.note, e.data FROM case_events e"
                     " LEFT JOIN users u ON u.id = e.actor_user_id WHERE e.case_id = $1 ORDER BY e.id",
-                    DB_ARGS(DB_INT(case_id)), row_event, &e);
+                    DB_ARGS(DB_INT(case_id)), db_event_row, &e);
 }
 
 /* ---- routing ---------------------------------------------------------------------- */

@@ -354,13 +354,14 @@ int db_cases_near(struct db_conn *c, int64_t category_id, int64_t since, double 
 /* Cases whose yellow or deadline instant has come (the sweep's work). */
 int db_cases_due(struct db_conn *c, int64_t now, int64_t limit, db_case_fn fn, void *cls);
 
-struct db_case_event {
-    int64_t id, case_id, at, actor_user_id;
+/* A timeline entry of a case or an errand (subject_id is its id). */
+struct db_event {
+    int64_t id, subject_id, at, actor_user_id;
     const char *actor_name, *action, *from_state, *to_state, *note, *data;
 };
-typedef int (*db_case_event_fn)(void *cls, const struct db_case_event *e);
-int db_case_event_insert(struct db_conn *c, const struct db_case_event *e);
-int db_case_events(struct db_conn *c, int64_t case_id, db_case_event_fn fn, void *cls);
+typedef int (*db_event_fn)(void *cls, const struct db_event *e);
+int db_case_event_insert(struct db_conn *c, const struct db_event *e);
+int db_case_events(struct db_conn *c, int64_t case_id, db_event_fn fn, void *cls);
 
 /* The routing rule for a category (or its parent) covering a grid: the
  * department and the limit (0 = the category's). Returns 1 when found. */
@@ -389,6 +390,99 @@ int db_photo_insert(struct db_conn *c, const struct db_photo *p, const void *dat
 int db_photos_list(struct db_conn *c, int64_t case_id, db_photo_fn fn, void *cls);
 int db_photo_get(struct db_conn *c, int64_t case_id, int64_t photo_id, db_photo_fn fn, void *cls);
 
+/* ---- errands: the service catalog, errands, the ledger (db/errands.c) ---------- */
+
+struct db_service {
+    int64_t id, dept_id, promised_days, fee_cents;
+    const char *code, *name, *category;
+    const char *materials, *venues; /* JSON arrays of strings */
+    int active;
+    int64_t created_at, updated_at, version;
+    const char *dept_name; /* joined */
+};
+typedef int (*db_service_fn)(void *cls, const struct db_service *s);
+/* The catalog ordered by code; category and q (name contains) narrow it,
+ * active_only drops retired items. */
+int db_services_list(struct db_conn *c, const char *category, const char *q, bool active_only,
+                     db_service_fn fn, void *cls);
+int db_service_get(struct db_conn *c, int64_t id, db_service_fn fn, void *cls);
+/* Returns 1 with *id, DB_UNIQUE when the code exists, DB_FOREIGN for an
+ * unknown department. */
+int db_service_insert(struct db_conn *c, const struct db_service *s, int64_t now, int64_t *id);
+/* Writes every mutable field when the row is at if_version: 1, or 0. */
+int db_service_save(struct db_conn *c, const struct db_service *s, int64_t if_version,
+                    int64_t now);
+
+struct db_errand {
+    int64_t id, service_id, household_id, resident_user_id, registered_by, agent_user_id;
+    const char *code, *grid_code, *resident_name, *notes, *channel, *state, *dept_ref, *result,
+        *confirm_method;
+    const char *materials; /* JSON [{"name", "received", "returned"}] */
+    const void *resident_phone, *confirm_code; /* sealed */
+    size_t resident_phone_len, confirm_code_len;
+    int64_t deadline_at, code_expires_at, code_attempts;
+    int overdue;
+    int64_t created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *service_code, *service_name, *dept_name, *grid_name, *village_name,
+        *registered_by_name, *agent_name;
+    int64_t dept_id, promised_days;
+    bool has_signature;
+};
+typedef int (*db_errand_fn)(void *cls, const struct db_errand *e);
+
+struct db_errand_filter {
+    /* Visibility as for cases: grid prefixes with an optional department
+     * (the service's deciding one), or the resident's own errands. */
+    const char *scopes[DB_MAX_SCOPES];
+    int64_t scope_depts[DB_MAX_SCOPES];
+    int64_t resident;
+    /* Narrowing, all optional. */
+    const char *state, *box, *region, *text;
+    int64_t service_id, agent_id;
+    int overdue;          /* -1 either; overdue = flagged, or red and past the deadline at `now` */
+    int64_t now;
+    int64_t from, to;     /* created_at range, 0 = open */
+    int64_t before_id;    /* cursor, newest first (lists) */
+    int64_t after_id;     /* cursor, oldest first (the ledger) */
+    int64_t limit;
+};
+int db_errands_list(struct db_conn *c, const struct db_errand_filter *f, db_errand_fn fn,
+                    void *cls);
+int db_errand_get(struct db_conn *c, int64_t id, db_errand_fn fn, void *cls);
+/* Inserts a registered errand; returns 1 with *id, DB_UNIQUE on a code clash. */
+int db_errand_insert(struct db_conn *c, const struct db_errand *e, int64_t now, int64_t *id);
+/* Writes the mutable fields when the row is at if_version: 1, or 0. */
+int db_errand_save(struct db_conn *c, const struct db_errand *e, int64_t if_version, int64_t now);
+/* Errands whose code starts with prefix (for the day's sequence). */
+int db_errand_count_on(struct db_conn *c, const char *code_prefix, int64_t *n);
+/* Red-box errands whose deadline has come and that are not yet flagged. */
+int db_errands_due(struct db_conn *c, int64_t now, int64_t limit, db_errand_fn fn, void *cls);
+
+int db_errand_event_insert(struct db_conn *c, const struct db_event *e);
+int db_errand_events(struct db_conn *c, int64_t errand_id, db_event_fn fn, void *cls);
+
+/* The ledger: each errand with, per step, when it last happened and who
+ * did it, in the order of DB_LEDGER_STEPS. */
+#define DB_LEDGER_STEPS {"accept", "submit", "complete", "notify", "confirm", "cancel", \
+                         "return_materials"}
+#define DB_LEDGER_NSTEPS 7
+struct db_ledger_row {
+    const struct db_errand *e;
+    int64_t at[DB_LEDGER_NSTEPS];
+    const char *by[DB_LEDGER_NSTEPS];
+};
+typedef int (*db_ledger_fn)(void *cls, const struct db_ledger_row *row);
+/* Oldest first, from f->after_id. */
+int db_errand_ledger(struct db_conn *c, const struct db_errand_filter *f, db_ledger_fn fn,
+                     void *cls);
+
+int db_errand_signature_put(struct db_conn *c, int64_t errand_id, int64_t width, int64_t height,
+                            const char *sha256, const void *png, size_t len, int64_t now);
+/* fn gets the PNG bytes; 1 when there is one. */
+typedef int (*db_blob_fn)(void *cls, const void *data, size_t len);
+int db_errand_signature(struct db_conn *c, int64_t errand_id, db_blob_fn fn, void *cls);
+
 /* ---- calendar (db/calendar.c) --------------------------------------------- */
 
 struct wt_calendar;
@@ -412,10 +506,11 @@ int db_calendar_hours(struct db_conn *c, char *periods, size_t plen, char *weekd
  * (NULL: any) and department `dept_id` (0: any). fn gets (id, name). */
 int db_users_with_role(struct db_conn *c, const char *role, const char *region, int64_t dept_id,
                        db_person_fn fn, void *cls);
-int db_notify(struct db_conn *c, int64_t user_id, int64_t case_id, const char *kind,
-              const char *title, const char *body, int64_t now);
+/* An inbox row about a case or an errand (the other id 0). */
+int db_notify(struct db_conn *c, int64_t user_id, int64_t case_id, int64_t errand_id,
+              const char *kind, const char *title, const char *body, int64_t now);
 struct db_notification {
-    int64_t id, case_id, created_at, read_at;
+    int64_t id, case_id, errand_id, created_at, read_at;
     const char *kind, *title, *body;
 };
 typedef int (*db_notification_fn)(void *cls, const struct db_notification *n);

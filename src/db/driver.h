@@ -37,4 +37,12 @@ struct db_row {
 
 extern const struct db_driver db_sqlite_driver;
 
+/* Shared by the timelines of cases and errands: a row of (id, subject id,
+ * at, actor id, actor name, action, from, to, note, data) to a db_event. */
+struct db_event_emit {
+    db_event_fn fn;
+    void *cls;
+};
+int db_event_row(void *cls, const struct db_row *r);
+
 #endif

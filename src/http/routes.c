@@ -44,6 +44,9 @@ const struct route http_routes[] = {
       "Create a grid with its polygon (admin, in scope)."),
     R("GET", "/api/v1/grids/locate", api_grids_locate, "territory", 200, USER, NULL,
       "The grid containing ?lat=&lng= (a border point belongs to the lowest code); 404 outside."),
+    R("GET", "/api/v1/grids/{code}/card", api_grid_card, "territory", 200, USER, NULL,
+      "The grid's printable service card (便民服务卡, SVG): the grid, its workers and their"
+      " phones, the duty phone and a QR code to the grid's report page."),
     R("GET", "/api/v1/grids/{code}", api_grids_get, "territory", 200, USER, NULL,
       "One grid with its geometry and grid workers."),
     R("GET", "/api/v1/departments", api_departments_list, "territory", 200, USER, NULL,
@@ -106,6 +109,36 @@ const struct route http_routes[] = {
       "A step of the case loop: accept, reject, merge, dispatch, return, start, handle,"
       " self_handle, verify, reopen, escalate, supervise, rate, comment. Checks role, scope,"
       " if_version and state: 409 version_conflict or invalid_transition (naming the state)."),
+
+    R("GET", "/api/v1/services", api_services_list, "errands", 200, USER, NULL,
+      "The errand service catalog ordered by code: ?category, ?q (name or code), ?all=1 keeps"
+      " retired items."),
+    R("POST", "/api/v1/services", api_services_create, "errands", 201, USER,
+      api_service_create_spec, "Add a catalog item (admin without a region limit)."),
+    R("GET", "/api/v1/services/{id}", api_services_get, "errands", 200, USER, NULL,
+      "One catalog item."),
+    R("PATCH", "/api/v1/services/{id}", api_services_patch, "errands", 200, USER,
+      api_service_patch_spec, "Change or retire a catalog item; if_version guards."),
+    R("GET", "/api/v1/errands", api_errands_list, "errands", 200, USER, NULL,
+      "Errands the caller may see, newest first. Filters: ?state, ?box=red|blue|closed|cancelled,"
+      " ?region (region or grid code), ?service, ?agent, ?overdue=0|1, ?q (name or code),"
+      " ?from, ?to (RFC 3339); ?cursor, ?limit."),
+    R("POST", "/api/v1/errands", api_errands_create, "errands", 201, USER, api_errand_create_spec,
+      "Register a resident's errand into the red box (agent, dispatcher, grid worker, in"
+      " scope): the deadline is the service's promised working days."),
+    R("GET", "/api/v1/errands/ledger", api_errands_ledger, "errands", 200, USER, NULL,
+      "The errand ledger (台账), oldest first: who received, who handled and when each step"
+      " happened. ?format=json|csv|xlsx (Chinese headers) and the list's filters; ?cursor."),
+    R("GET", "/api/v1/errands/{id}", api_errands_get, "errands", 200, USER, NULL,
+      "One errand with its timeline, materials checklist and the actions the caller may take;"
+      " ?unmask=1 shows the phone to holders of that permission, and logs it."),
+    R("GET", "/api/v1/errands/{id}/signature", api_errands_signature, "errands", 200, USER,
+      NULL, "The resident's sign-off signature (PNG)."),
+    R("POST", "/api/v1/errands/{id}/{action}", api_errands_act, "errands", 200, USER,
+      api_errand_action_spec,
+      "A step of an errand: accept, submit, complete, notify (sends the resident a one-time"
+      " code), confirm (with that code or a signature), cancel, return_materials. Checks role,"
+      " scope, if_version and state: 409 version_conflict or invalid_transition."),
 
     R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,
       "Routing rules: (category, region) -> department and time limit; the most specific wins."),
