@@ -14,6 +14,9 @@ struct app {
     const struct config *cfg;
     struct db *db;
     int64_t started_at;
+    /* Where users reach this server, without a trailing slash: public-url,
+     * else http://<listen> with the port actually bound. Set once serving. */
+    char base_url[300];
 };
 
 #endif

@@ -149,6 +149,11 @@ static int cmd_serve(int argc, char **argv)
     const char *colon = strrchr(cfg.listen, ':');
     snprintf(url, sizeof url, "http://%.*s:%u/", (int)(colon - cfg.listen), cfg.listen,
              http_server_port(srv));
+    size_t pub = strlen(cfg.public_url);
+    if (pub && cfg.public_url[pub - 1] == '/')
+        pub--;
+    snprintf(app.base_url, sizeof app.base_url, "%.*s", pub ? (int)pub : (int)strlen(url) - 1,
+             pub ? cfg.public_url : url);
     printf("gridline %s listening on %s\n", GL_VERSION, url);
     fflush(stdout);
     log_info("serve", "listening on %s (database %s)", url, cfg.db);

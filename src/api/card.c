@@ -117,19 +117,6 @@ static int qr_path(FILE *f, const char *url, double x, double y, double size)
     return 0;
 }
 
-/* The grid's report page, under the public address. */
-static void report_url(const struct http_req *r, const char *code, char *out, size_t len)
-{
-    const char *base = r->app->cfg->public_url;
-    size_t n = strlen(base);
-    if (n && base[n - 1] == '/')
-        n--;
-    if (n)
-        snprintf(out, len, "%.*s/report?grid=%s", (int)n, base, code);
-    else
-        snprintf(out, len, "http://%s/report?grid=%s", r->app->cfg->listen, code);
-}
-
 static int render(const struct card *k, const char *url, char **svg, size_t *len)
 {
     FILE *f = open_memstream(svg, len);
@@ -192,7 +179,7 @@ enum MHD_Result api_grid_card(struct http_req *r)
         return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no grid %s", r->params[0]);
     char url[512], *svg;
     size_t len;
-    report_url(r, k.code, url, sizeof url);
+    snprintf(url, sizeof url, "%s/report?grid=%s", r->app->base_url, k.code);
     if (render(&k, url, &svg, &len) < 0)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     http_add_header(r, "Content-Disposition", "inline; filename=\"service-card.svg\"");

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import http from 'node:http';
 import { startServer, login, DEMO_PASSWORD } from './lib/server.mjs';
+import { png } from './lib/png.mjs';
 
 // A 40x30 JPEG whose top-left quarter is red and the rest blue.
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAoHBwgHBgoICAgLCgoLDhgQDg0NDh0VFhEYIx8lJCIfIiEmKzcvJik0KSEiMEExNDk7Pj4+JS5ESUM8SDc9Pjv/2wBDAQoLCw4NDhwQEBw7KCIoOzs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozs7Ozv/wAARCAAeACgDASIAAhEBAxEB/8QAFwABAQEBAAAAAAAAAAAAAAAAAAUDBP/EACIQAQABAQcFAAAAAAAAAAAAAAADEQECBRIUU5ITQ1GCwf/EABYBAQEBAAAAAAAAAAAAAAAAAAAFB//EAB8RAAIBAgcAAAAAAAAAAAAAAAABAgMEBREUIVKRsf/aAAwDAQACEQMRAD8AijPUwb0fKw1MG9HysR9PW4Ppmj6ijzXaOLF+z7fE1QxSSOTpZL929StcttfCe0TBYuNhTUlk9/WZ5jUlK/qOLzW3iACsSQAAAAAAD//Z', 'base64');
@@ -21,21 +22,6 @@ function withExif(jpeg, orientation) {
   const body = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
   return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), be16(body.length + 2), body, jpeg.subarray(2)]);
 }
-const crcTable = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (buf) => { let c = 0xffffffff; for (const b of buf) c = crcTable[(c ^ b) & 255] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
-const chunk = (type, data) => Buffer.concat([be32(data.length), Buffer.from(type), data, be32(crc32(Buffer.concat([Buffer.from(type), data])))]);
-// A 3x2 RGB PNG with a tEXt chunk.
-function png() {
-  const rows = Buffer.from([0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'binary'),
-    chunk('IHDR', Buffer.concat([be32(3), be32(2), Buffer.from([8, 2, 0, 0, 0])])),
-    chunk('tEXt', Buffer.from(`Comment\0${GPS}`)), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
 let s;
 const as = {};
 let k;

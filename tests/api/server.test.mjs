@@ -50,12 +50,14 @@ test('openapi.json describes every route from the route table', async () => {
       '/api/v1/calendar', '/api/v1/calendar/days/{day}', '/api/v1/calendar/hours',
       '/api/v1/cases', '/api/v1/cases/summary', '/api/v1/cases/{id}', '/api/v1/cases/{id}/photos',
       '/api/v1/cases/{id}/photos/{photo_id}', '/api/v1/cases/{id}/{action}',
-      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}', '/api/v1/events',
-      '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/households',
+      '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
+      '/api/v1/errands', '/api/v1/errands/ledger', '/api/v1/errands/{id}', '/api/v1/errands/{id}/signature',
+      '/api/v1/errands/{id}/{action}', '/api/v1/events',
+      '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/grids/{code}/card', '/api/v1/households',
       '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
       '/api/v1/notifications', '/api/v1/notifications/read',
-      '/api/v1/openapi.json', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/routing-rules', '/api/v1/session',
-      '/api/v1/tokens', '/api/v1/users', '/api/v1/users/{id}', '/healthz', '/readyz',
+      '/api/v1/openapi.json', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/routing-rules', '/api/v1/services',
+      '/api/v1/services/{id}', '/api/v1/session', '/api/v1/tokens', '/api/v1/users', '/api/v1/users/{id}', '/healthz', '/readyz',
     ]);
     assert.deepEqual(Object.keys(doc.paths['/api/v1/session']).sort(), ['delete', 'post']);
     const post = doc.paths['/api/v1/categories'].post;

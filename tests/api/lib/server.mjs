@@ -123,10 +123,11 @@ export function request(base, method, path, { body, headers = {}, raw } = {}) {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const bytes = Buffer.concat(chunks);
+        const text = bytes.toString('utf8');
         let json;
         try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-        resolveP({ status: res.statusCode, headers: res.headers, text, json });
+        resolveP({ status: res.statusCode, headers: res.headers, text, json, body: bytes });
       });
     });
     req.on('error', reject);
