@@ -31,7 +31,7 @@ VENDOR     := build/web/vendor/preact.module.js build/web/vendor/hooks.module.js
 MIGRATIONS := $(sort $(wildcard db/migrations/*/*.sql))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/*.c))
-UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/asan/http/jspec.o build/asan/http/errors.o build/asan/image.o
+UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/asan/http/jspec.o build/asan/http/errors.o build/asan/image.o build/asan/export.o
 
 DB       ?= var/gridline.db
 LISTEN   ?= 127.0.0.1:8080
