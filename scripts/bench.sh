@@ -69,23 +69,45 @@ done
 # The case loop, as the county dispatcher: reports written down from phone
 # calls (each one a durable transaction with its timeline, audit row and
 # notifications), then the desk's list and counts over what they wrote.
-login=$(curl -s -D "$dir/headers" -X POST "$url/api/v1/session" -H 'Content-Type: application/json' \
-  -d '{"username":"dispatcher","password":"bench-pass-2026"}')
-cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$dir/headers")
-csrf=$(echo "$login" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
-auth=(-H "Cookie: $cookie" -H "X-CSRF-Token: $csrf")
+# Signs in as $1 and points auth at that session.
+signin() {
+  local login cookie csrf
+  login=$(curl -s -D "$dir/headers" -X POST "$url/api/v1/session" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"bench-pass-2026\"}")
+  cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$dir/headers")
+  csrf=$(echo "$login" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
+  auth=(-H "Cookie: $cookie" -H "X-CSRF-Token: $csrf")
+}
+# Measures each "name|path|script" spec (writes for 2 s) and prints its ratio.
+measure() {
+  local spec name path script rps
+  for spec in "$@"; do
+    IFS='|' read -r name path script <<<"$spec"
+    rps=$(run "$name" "$path" "$script" "$([ -n "$script" ] && echo 2 || echo "$secs")")
+    printf '%-34s %12.0f %8.3f\n' "$name" "$rps" "$(echo "$rps / $ceiling" | bc -l)"
+  done
+}
+signin dispatcher
 cat >"$dir/report.lua" <<'LUA'
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"category":"0101","description":"来电反映工地拖欠工资（压测）","grid_code":"379901001001001","channel":"phone"}'
 LUA
-for spec in "POST /api/v1/cases (durable)|/api/v1/cases|$dir/report.lua" \
-            "GET /api/v1/cases (50, scoped)|/api/v1/cases" \
-            "GET /api/v1/cases/summary|/api/v1/cases/summary"; do
-  IFS='|' read -r name path script <<<"$spec"
-  rps=$(run "$name" "$path" "$script" "$([ -n "$script" ] && echo 2 || echo "$secs")")
-  printf '%-34s %12.0f %8.3f\n' "$name" "$rps" "$(echo "$rps / $ceiling" | bc -l)"
-done
+measure "POST /api/v1/cases (durable)|/api/v1/cases|$dir/report.lua" \
+        "GET /api/v1/cases (50, scoped)|/api/v1/cases" \
+        "GET /api/v1/cases/summary|/api/v1/cases/summary"
+
+# Errands, as the 石桥镇 agent: registrations (durable, with the checklist,
+# timeline, audit row and notices), the desk's list, and the ledger as CSV.
+signin shiqiao.agent
+cat >"$dir/errand.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"service_id":2,"grid_code":"379901101201001","resident_name":"王秀英","materials":["居民身份证","户口簿"]}'
+LUA
+measure "POST /api/v1/errands (durable)|/api/v1/errands|$dir/errand.lua" \
+        "GET /api/v1/errands (50, scoped)|/api/v1/errands" \
+        "GET errands ledger (500, CSV)|/api/v1/errands/ledger?format=csv&limit=500"
 open=$(sqlite3 "$dir/b.db" "SELECT count(*) FROM cases")
 # The sweep with nothing due reads no case: its time should not follow $open.
 t0=$(date +%s%N); build/gridline sweep --db "$dir/b.db" >/dev/null; t1=$(date +%s%N)
