@@ -507,6 +507,76 @@ static int seed_services(struct db_conn *c, struct seed_ctx *x, int64_t now)
     return 0;
 }
 
+/* A few errands at each stage in 石桥镇, so the desks and the ledger have
+ * something to show: (service, grid, resident, days ago, steps taken). */
+static const struct demo_errand {
+    int service; /* index into demo_services */
+    const char *grid, *resident, *notes;
+    int days_ago, steps; /* steps after registering: accept, submit, complete, notify, confirm */
+} demo_errands[] = {
+    {1, "379901101201001", "王秀英", "年满60周岁，腿脚不便，委托代办养老金领取", 12, 5},
+    {24, "379901101201002", "李金山", "家中老伴长期卧病，申请低保", 20, 2},
+    {39, "379901101202001", "张小军", "下肢残疾，申请办理残疾人证", 9, 1},
+    {44, "379901101203001", "刘芳", "新生儿落户，父母在外务工", 3, 0},
+    {16, "379901101204002", "赵德海", "门诊慢特病（高血压）待遇认定", 16, 3},
+    {61, "379901101205001", "孙桂兰", "申请耕地地力保护补贴", 25, 4},
+    {6, "379901101206003", "周建平", "社保卡遗失补办", 6, 5},
+    {68, "379901101201003", "钱玉珍", "老房子漏雨，申请危房改造", 2, 0},
+};
+
+static int seed_errands(struct db_conn *c, int64_t now)
+{
+    static const char *const steps[] = {"accept", "submit", "complete", "notify", "confirm"};
+    static const char *const states[] = {"registered", "accepted", "submitted", "completed",
+                                         "notified", "confirmed"};
+    int64_t agent = 0, svc = 0;
+    int rc = db_query_int(c, "SELECT id FROM users WHERE username = 'shiqiao.agent'", DB_NOARGS,
+                          &agent);
+    for (size_t i = 0; rc >= 0 && i < sizeof demo_errands / sizeof demo_errands[0]; i++) {
+        const struct demo_errand *d = &demo_errands[i];
+        char code[16], ecode[64];
+        snprintf(code, sizeof code, "DB%03d", d->service + 1);
+        rc = db_query_int(c, "SELECT id FROM services WHERE code = $1", DB_ARGS(DB_STR(code)),
+                          &svc);
+        if (rc <= 0)
+            return rc < 0 ? rc : DB_ERROR;
+        int64_t at = now - (int64_t)d->days_ago * 86400 - 3600 * (int64_t)(2 + i);
+        /* A code from the day it was registered. */
+        time_t t = (time_t)(at + 8 * 3600);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        snprintf(ecode, sizeof ecode, "DB379901%04d%02d%02d%04zu", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, 9000 + i);
+        struct db_errand e = {
+            .code = ecode, .service_id = svc, .grid_code = d->grid,
+            .resident_name = d->resident, .notes = d->notes, .channel = "village",
+            .materials = "[]", .registered_by = agent, .state = "registered",
+            .deadline_at = at + demo_services[d->service].days * 86400 * 7 / 5,
+        };
+        rc = db_errand_insert(c, &e, at, &e.id);
+        struct db_event ev = {.subject_id = e.id, .at = at, .actor_user_id = agent,
+                              .action = "register", .to_state = "registered", .note = d->notes};
+        if (rc >= 0)
+            rc = db_errand_event_insert(c, &ev);
+        for (int k = 0; rc >= 0 && k < d->steps; k++) {
+            ev.at = at + (int64_t)(k + 1) * (d->days_ago * 86400 / (d->steps + 1));
+            ev.action = steps[k];
+            ev.from_state = states[k];
+            ev.to_state = states[k + 1];
+            ev.note = NULL;
+            rc = db_errand_event_insert(c, &ev);
+        }
+        if (rc >= 0 && d->steps) {
+            e.version = 1;
+            e.state = states[d->steps];
+            e.agent_user_id = agent;
+            e.confirm_method = d->steps == 5 ? "code" : NULL;
+            rc = db_errand_save(c, &e, 1, now);
+        }
+    }
+    return rc < 0 ? rc : 0;
+}
+
 static int seed(struct db_conn *c, void *cls)
 {
     struct seed_ctx *x = cls;
@@ -521,7 +591,8 @@ static int seed(struct db_conn *c, void *cls)
     int64_t now = (int64_t)time(NULL);
     if ((rc = seed_categories(c, now)) < 0 || (rc = seed_territory(c, x, now)) < 0 ||
         (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0 ||
-        (rc = seed_routing(c, x, now)) < 0 || (rc = seed_services(c, x, now)) < 0)
+        (rc = seed_routing(c, x, now)) < 0 || (rc = seed_services(c, x, now)) < 0 ||
+        (rc = seed_errands(c, now)) < 0)
         return rc;
     return 0;
 }
