@@ -135,8 +135,11 @@ static int render(const struct card *k, const char *url, char **svg, size_t *len
           "Grid service card</text>\n",
           f);
     fputs("<text x=\"40\" y=\"160\" font-size=\"36\" font-weight=\"700\" fill=\"#222\">", f);
-    xml_text(f, k->village);
-    fputs(" · ", f);
+    /* "石桥村第一网格" already names its village. */
+    if (strncmp(k->name, k->village, strlen(k->village)) != 0) {
+        xml_text(f, k->village);
+        fputs(" · ", f);
+    }
     xml_text(f, k->name);
     fprintf(f, "</text>\n<text x=\"40\" y=\"198\" font-size=\"22\" fill=\"#666\">网格编码 %s"
                "</text>\n", k->code);
