@@ -177,5 +177,12 @@ void api_day_code_prefix(const struct http_req *r, const char *lead, const char 
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);
 /* An epoch time as an RFC 3339 JSON string in the configured offset. */
 json_t *api_time(const struct http_req *r, int64_t t);
+/* The same, or null for 0 ("not yet"). */
+json_t *api_time_or_null(const struct http_req *r, int64_t t);
+/* Reads an optional RFC 3339 query parameter into *out (left alone when
+ * absent); otherwise replies 400 naming it and returns -1. */
+int api_time_param_or_reply(struct http_req *r, const char *name, int64_t *out);
+/* A timeline entry (of a case or an errand) as the API shows it. */
+json_t *api_event_json(const struct http_req *r, const struct db_event *e);
 
 #endif

@@ -80,31 +80,42 @@ int caseflow_calendar(struct db_conn *c, int offset_min, int64_t now, struct wt_
 
 /* ---- writing ----------------------------------------------------------------------- */
 
-static int record(struct db_conn *c, const struct db_case *k, int64_t actor, const char *action,
-                  const char *from_state, const char *note, json_t *data, int64_t now)
+int flow_record(struct db_conn *c, int (*insert)(struct db_conn *, const struct db_event *),
+                const char *subject, const struct db_event *ev, const char *code,
+                const char *level, json_t *data)
 {
     char *event_data = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    struct db_event e = {
-        .subject_id = k->id, .at = now, .actor_user_id = actor, .action = action,
-        .from_state = from_state, .to_state = k->state, .note = note, .data = event_data,
-    };
-    int rc = db_case_event_insert(c, &e);
+    struct db_event e = *ev;
+    e.data = event_data;
+    int rc = insert(c, &e);
     free(event_data);
     if (rc < 0)
         return rc;
     json_t *audit = data ? json_deep_copy(data) : json_object();
-    json_object_set_new(audit, "code", json_string(k->code));
-    json_object_set_new(audit, "from", from_state ? json_string(from_state) : json_null());
-    json_object_set_new(audit, "to", json_string(k->state));
-    json_object_set_new(audit, "level", json_string(k->level));
-    json_object_set_new(audit, "note", json_string(note ? note : ""));
+    json_object_set_new(audit, "code", json_string(code));
+    json_object_set_new(audit, "from", ev->from_state ? json_string(ev->from_state) : json_null());
+    json_object_set_new(audit, "to", json_string(ev->to_state));
+    if (level)
+        json_object_set_new(audit, "level", json_string(level));
+    json_object_set_new(audit, "note", json_string(ev->note ? ev->note : ""));
     char *text = json_dumps(audit, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(audit);
     char what[48];
-    snprintf(what, sizeof what, "case.%s", action);
-    rc = text ? db_audit_append(c, actor, what, "case", k->id, text, now) : DB_ERROR;
+    snprintf(what, sizeof what, "%s.%s", subject, ev->action);
+    rc = text ? db_audit_append(c, ev->actor_user_id, what, subject, ev->subject_id, text, ev->at)
+              : DB_ERROR;
     free(text);
     return rc;
+}
+
+static int record(struct db_conn *c, const struct db_case *k, int64_t actor, const char *action,
+                  const char *from_state, const char *note, json_t *data, int64_t now)
+{
+    struct db_event e = {
+        .subject_id = k->id, .at = now, .actor_user_id = actor, .action = action,
+        .from_state = from_state, .to_state = k->state, .note = note,
+    };
+    return flow_record(c, db_case_event_insert, "case", &e, k->code, k->level, data);
 }
 
 int caseflow_commit(struct db_conn *c, struct db_case *k, int64_t if_version, int64_t actor,
@@ -143,34 +154,35 @@ static void utf8_trim(char *s)
         s[i - 1] = '\0';
 }
 
-int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,
-                       const char *kind, const char *title_in, int64_t now)
+int flow_tell(struct db_conn *c, const struct flow_notice *n, int64_t user_id)
 {
     char title[256], body[512];
-    snprintf(title, sizeof title, "%s", title_in);
+    snprintf(title, sizeof title, "%s", n->title);
     utf8_trim(title);
-    snprintf(body, sizeof body, "%s · %s · %s", k->code, k->category_name ? k->category_name : "",
-             k->grid_name ? k->grid_name : k->grid_code);
+    snprintf(body, sizeof body, "%s", n->body);
     utf8_trim(body);
-    int rc = db_notify(c, user_id, k->id, 0, kind, title, body, now);
+    bool is_case = strcmp(n->subject, "case") == 0;
+    int rc = db_notify(c, user_id, is_case ? n->id : 0, is_case ? 0 : n->id, n->kind, title, body,
+                       n->now);
     if (rc < 0)
         return rc;
-    json_t *payload = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "kind", kind, "user_id",
-                                (json_int_t)user_id, "case_id", (json_int_t)k->id, "case_code",
-                                k->code, "title", title, "body", body);
+    char id_key[32], code_key[32];
+    snprintf(id_key, sizeof id_key, "%s_id", n->subject);
+    snprintf(code_key, sizeof code_key, "%s_code", n->subject);
+    json_t *payload = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "kind", n->kind, "user_id",
+                                (json_int_t)user_id, id_key, (json_int_t)n->id, code_key, n->code,
+                                "title", title, "body", body);
     char *text = json_dumps(payload, JSON_COMPACT);
     json_decref(payload);
-    rc = text ? db_outbox_add(c, "notification", text, now) : DB_ERROR;
+    rc = text ? db_outbox_add(c, "notification", text, n->now) : DB_ERROR;
     free(text);
     return rc;
 }
 
 struct tell {
     struct db_conn *c;
-    const struct db_case *k;
+    const struct flow_notice *n;
     int64_t skip;
-    const char *kind, *title;
-    int64_t now;
     int rc, told;
 };
 
@@ -180,7 +192,7 @@ static int tell_one(void *cls, int64_t id, const char *name)
     struct tell *t = cls;
     if (id == t->skip)
         return 0;
-    int rc = caseflow_tell_user(t->c, t->k, id, t->kind, t->title, t->now);
+    int rc = flow_tell(t->c, t->n, id);
     if (rc < 0) {
         t->rc = rc;
         return 1;
@@ -189,13 +201,38 @@ static int tell_one(void *cls, int64_t id, const char *name)
     return 0;
 }
 
+int flow_tell_role(struct db_conn *c, const struct flow_notice *n, const char *role,
+                   const char *region, int64_t dept_id, int64_t skip)
+{
+    struct tell t = {c, n, skip, 0, 0};
+    int rc = db_users_with_role(c, role, region, dept_id, tell_one, &t);
+    return rc < 0 ? rc : t.rc < 0 ? t.rc : rc;
+}
+
+/* A notice about case k; body must hold 512 bytes. */
+static struct flow_notice case_notice(const struct db_case *k, const char *kind,
+                                      const char *title, int64_t now, char *body)
+{
+    snprintf(body, 512, "%s · %s · %s", k->code, k->category_name ? k->category_name : "",
+             k->grid_name ? k->grid_name : k->grid_code);
+    return (struct flow_notice){"case", k->id, k->code, kind, title, body, now};
+}
+
+int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,
+                       const char *kind, const char *title, int64_t now)
+{
+    char body[512];
+    struct flow_notice n = case_notice(k, kind, title, now, body);
+    return flow_tell(c, &n, user_id);
+}
+
 int caseflow_tell_dept(struct db_conn *c, const struct db_case *k, int64_t dept_id,
                        const char *role, int64_t skip, const char *kind, const char *title,
                        int64_t now)
 {
-    struct tell t = {c, k, skip, kind, title, now, 0, 0};
-    int rc = db_users_with_role(c, role, NULL, dept_id, tell_one, &t);
-    return rc < 0 ? rc : t.rc < 0 ? t.rc : t.told;
+    char body[512];
+    struct flow_notice n = case_notice(k, kind, title, now, body);
+    return flow_tell_role(c, &n, role, NULL, dept_id, skip);
 }
 
 void caseflow_level_region(const char *grid, enum case_level l, char out[16])
@@ -219,7 +256,9 @@ void caseflow_level_region(const char *grid, enum case_level l, char out[16])
 int caseflow_tell_level(struct db_conn *c, const struct db_case *k, int64_t skip,
                         const char *kind, const char *title, int64_t now)
 {
-    struct tell t = {c, k, skip, kind, title, now, 0, 0};
+    char body[512];
+    struct flow_notice n = case_notice(k, kind, title, now, body);
+    struct tell t = {c, &n, skip, 0, 0};
     int level = case_level_parse(k->level);
     if (level <= CL_GRID) {
         int rc = db_grid_workers(c, k->grid_code, tell_one, &t);
@@ -232,11 +271,9 @@ int caseflow_tell_level(struct db_conn *c, const struct db_case *k, int64_t skip
     for (int l = level; l < CL__COUNT; l++) {
         char region[16];
         caseflow_level_region(k->grid_code, (enum case_level)l, region);
-        int rc = db_users_with_role(c, "dispatcher", region, 0, tell_one, &t);
-        if (rc < 0 || t.rc < 0)
-            return rc < 0 ? rc : t.rc;
-        if (rc > 0)
-            return t.told;
+        int rc = flow_tell_role(c, &n, "dispatcher", region, 0, skip);
+        if (rc != 0)
+            return rc; /* the nearest level with dispatchers answers */
     }
     return 0;
 }

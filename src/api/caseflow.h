@@ -44,6 +44,29 @@ int caseflow_commit(struct db_conn *c, struct db_case *k, int64_t if_version, in
 int caseflow_note(struct db_conn *c, const struct db_case *k, int64_t actor, const char *action,
                   const char *note, json_t *data, int64_t now);
 
+/* ---- shared with the errand flow (api/errands.c) ---- */
+
+/* Appends a timeline entry with insert() (ev->data is filled from data)
+ * and its audit row "<subject>.<action>" carrying data, the code, from, to,
+ * the level (when not NULL) and the note. */
+int flow_record(struct db_conn *c, int (*insert)(struct db_conn *, const struct db_event *),
+                const char *subject, const struct db_event *ev, const char *code,
+                const char *level, json_t *data);
+
+/* A notice about one case or errand: an inbox row and an outbox row for
+ * the SMS gateway. Title and body are cut at a character boundary. */
+struct flow_notice {
+    const char *subject; /* "case" or "errand" */
+    int64_t id;
+    const char *code, *kind, *title, *body;
+    int64_t now;
+};
+int flow_tell(struct db_conn *c, const struct flow_notice *n, int64_t user_id);
+/* Tells the holders of `role` (region exactly `region`, NULL any; dept_id
+ * 0 any) but `skip`. Returns how many hold it (skip included), or < 0. */
+int flow_tell_role(struct db_conn *c, const struct flow_notice *n, const char *role,
+                   const char *region, int64_t dept_id, int64_t skip);
+
 /* Tell people about a case: an inbox row each and an outbox row each for
  * the SMS gateway. `skip` (the actor) is not told of their own act. */
 int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,

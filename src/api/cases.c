@@ -94,11 +94,6 @@ static json_t *actions_json(const struct http_req *r, const struct db_case *k, i
     return out;
 }
 
-static json_t *time_or_null(const struct http_req *r, int64_t t)
-{
-    return t ? api_time(r, t) : json_null();
-}
-
 static json_t *reporter_json(const struct http_req *r, const struct db_case *k, bool clear)
 {
     bool own = k->reporter_user_id == r->who.user_id;
@@ -148,24 +143,27 @@ static json_t *case_json(const struct http_req *r, const struct db_case *k, bool
     json_object_set_new(
         j, "clock",
         json_pack("{s:s, s:o, s:f, s:o, s:o}", "warn", warn_names[k->warn < 3 ? k->warn : 2],
-                  "stage_started_at", time_or_null(r, k->stage_started_at), "stage_limit_hours",
-                  (double)k->stage_limit_s / 3600.0, "yellow_at", time_or_null(r, k->yellow_at),
-                  "deadline_at", time_or_null(r, k->deadline_at)));
+                  "stage_started_at", api_time_or_null(r, k->stage_started_at),
+                  "stage_limit_hours", (double)k->stage_limit_s / 3600.0, "yellow_at",
+                  api_time_or_null(r, k->yellow_at), "deadline_at",
+                  api_time_or_null(r, k->deadline_at)));
     json_object_set_new(j, "supervision",
-                        k->supervised ? json_pack("{s:o, s:s}", "deadline",
-                                                  time_or_null(r, k->supervise_deadline), "note",
-                                                  k->supervise_note)
-                                      : json_null());
+                        k->supervised
+                            ? json_pack("{s:o, s:s}", "deadline",
+                                        api_time_or_null(r, k->supervise_deadline), "note",
+                                        k->supervise_note)
+                            : json_null());
     json_object_set_new(j, "rating",
                         k->rating ? json_pack("{s:s, s:s, s:o}", "value", k->rating, "comment",
-                                              k->rating_comment, "at", time_or_null(r, k->rated_at))
+                                              k->rating_comment, "at",
+                                              api_time_or_null(r, k->rated_at))
                                   : json_null());
     static const char *const stamps[] = {"accepted_at", "dispatched_at", "started_at",
                                          "handled_at", "closed_at"};
     const int64_t times[] = {k->accepted_at, k->dispatched_at, k->started_at, k->handled_at,
                              k->closed_at};
     for (size_t i = 0; i < 5; i++)
-        json_object_set_new(j, stamps[i], time_or_null(r, times[i]));
+        json_object_set_new(j, stamps[i], api_time_or_null(r, times[i]));
     return j;
 }
 
@@ -220,17 +218,7 @@ static int add_photo(void *cls, const struct db_photo *p, const void *data)
 static int add_event(void *cls, const struct db_event *e)
 {
     struct view *v = cls;
-    json_t *data = json_loads(e->data, 0, NULL);
-    json_t *ev = json_pack(
-        "{s:I, s:o, s:o, s:s, s:o, s:o, s:s, s:o}", "id", (json_int_t)e->id, "at",
-        api_time(v->r, e->at), "actor",
-        e->actor_user_id ? json_pack("{s:I, s:s}", "id", (json_int_t)e->actor_user_id, "name",
-                                     e->actor_name ? e->actor_name : "")
-                         : json_null(),
-        "action", e->action, "from", e->from_state ? json_string(e->from_state) : json_null(),
-        "to", e->to_state ? json_string(e->to_state) : json_null(), "note", e->note, "data",
-        data ? data : json_object());
-    json_array_append_new(json_object_get(v->out, "timeline"), ev);
+    json_array_append_new(json_object_get(v->out, "timeline"), api_event_json(v->r, e));
     return 0;
 }
 
@@ -292,17 +280,6 @@ enum MHD_Result api_cases_get(struct http_req *r)
 
 /* ---- lists ------------------------------------------------------------------------------ */
 
-static int time_param_or_reply(struct http_req *r, const char *name, int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (s && gl_time_parse(s, out) < 0) {
-        http_reply_error(r, GL_ERR_BAD_PARAMETER, name,
-                         "%s must be an RFC 3339 time such as 2026-03-25T09:30:00+08:00", name);
-        return -1;
-    }
-    return 0;
-}
-
 struct list_ctx {
     struct http_req *r;
     struct db_case_filter f;
@@ -349,8 +326,8 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l)
         api_int_param_or_reply(r, "supervised", 0, 1, &supervised) < 0 ||
         api_int_param_or_reply(r, "limit", 1, PAGE_MAX, &l->f.limit) < 0 ||
         api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->f.before_id) < 0 ||
-        time_param_or_reply(r, "from", &l->f.from) < 0 ||
-        time_param_or_reply(r, "to", &l->f.to) < 0)
+        api_time_param_or_reply(r, "from", &l->f.from) < 0 ||
+        api_time_param_or_reply(r, "to", &l->f.to) < 0)
         return -1;
     l->f.overdue = (int)overdue;
     l->f.supervised = (int)supervised;

@@ -144,3 +144,33 @@ void api_day_code_prefix(const struct http_req *r, const char *lead, const char 
     gl_time_format(now, r->app->cfg->offset_min, date);
     snprintf(out, 32, "%s%.6s%.4s%.2s%.2s", lead, grid, date, date + 5, date + 8);
 }
+
+int api_time_param_or_reply(struct http_req *r, const char *name, int64_t *out)
+{
+    const char *s = http_query(r, name);
+    if (s && gl_time_parse(s, out) < 0) {
+        http_reply_error(r, GL_ERR_BAD_PARAMETER, name,
+                         "%s must be an RFC 3339 time such as 2026-03-25T09:30:00+08:00", name);
+        return -1;
+    }
+    return 0;
+}
+
+json_t *api_time_or_null(const struct http_req *r, int64_t t)
+{
+    return t ? api_time(r, t) : json_null();
+}
+
+json_t *api_event_json(const struct http_req *r, const struct db_event *e)
+{
+    json_t *data = json_loads(e->data, 0, NULL);
+    return json_pack(
+        "{s:I, s:o, s:o, s:s, s:o, s:o, s:s, s:o}", "id", (json_int_t)e->id, "at",
+        api_time(r, e->at), "actor",
+        e->actor_user_id ? json_pack("{s:I, s:s}", "id", (json_int_t)e->actor_user_id, "name",
+                                     e->actor_name ? e->actor_name : "")
+                         : json_null(),
+        "action", e->action, "from", e->from_state ? json_string(e->from_state) : json_null(),
+        "to", e->to_state ? json_string(e->to_state) : json_null(), "note", e->note, "data",
+        data ? data : json_object());
+}

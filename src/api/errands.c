@@ -27,7 +27,8 @@
 
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 200
-#define LEDGER_MAX 100000
+#define LEDGER_PAGE 1000    /* ledger rows per JSON page */
+#define LEDGER_MAX 100000   /* ledger rows in one file */
 #define SIGNATURE_MAX (1u << 20)
 #define PHONE_CONTEXT "errands.resident_phone"
 #define CODE_CONTEXT "errands.confirm_code"
@@ -105,11 +106,6 @@ static bool may(const struct http_req *r, enum action a, const struct db_errand 
 }
 
 /* ---- the JSON of an errand ---------------------------------------------------------------- */
-
-static json_t *time_or_null(const struct http_req *r, int64_t t)
-{
-    return t ? api_time(r, t) : json_null();
-}
 
 static json_t *phone_json(const struct db_errand *e, bool clear)
 {
@@ -191,7 +187,8 @@ static json_t *errand_json(const struct http_req *r, const struct db_errand *e, 
         "deadline_at", api_time(r, e->deadline_at), "created_at", api_time(r, e->created_at),
         "confirm_method", e->confirm_method ? json_string(e->confirm_method) : json_null(),
         "version", (json_int_t)e->version);
-    json_object_set_new(j, "code_expires_at", time_or_null(r, e->confirm_code ? e->code_expires_at : 0));
+    json_object_set_new(j, "code_expires_at",
+                        api_time_or_null(r, e->confirm_code ? e->code_expires_at : 0));
     if (e->has_signature) {
         char url[96];
         snprintf(url, sizeof url, "/api/v1/errands/%lld/signature", (long long)e->id);
@@ -228,17 +225,7 @@ static int keep_view(void *cls, const struct db_errand *e)
 static int add_event(void *cls, const struct db_event *e)
 {
     struct view *v = cls;
-    json_t *data = json_loads(e->data, 0, NULL);
-    json_array_append_new(
-        json_object_get(v->out, "timeline"),
-        json_pack("{s:I, s:o, s:s, s:o, s:o, s:o, s:s, s:o}", "id", (json_int_t)e->id, "at",
-                  api_time(v->r, e->at), "action", e->action, "actor",
-                  e->actor_user_id ? json_pack("{s:I, s:s}", "id", (json_int_t)e->actor_user_id,
-                                               "name", e->actor_name ? e->actor_name : "")
-                                   : json_null(),
-                  "from", e->from_state ? json_string(e->from_state) : json_null(), "to",
-                  e->to_state ? json_string(e->to_state) : json_null(), "note", e->note, "data",
-                  data ? data : json_object()));
+    json_array_append_new(json_object_get(v->out, "timeline"), api_event_json(v->r, e));
     return 0;
 }
 
@@ -308,24 +295,15 @@ struct list_ctx {
     int64_t last_id;
 };
 
-static int time_param_or_reply(struct http_req *r, const char *name, int64_t *out)
-{
-    const char *s = http_query(r, name);
-    if (s && gl_time_parse(s, out) < 0) {
-        http_reply_error(r, GL_ERR_BAD_PARAMETER, name,
-                         "%s must be an RFC 3339 time such as 2026-03-25T09:30:00+08:00", name);
-        return -1;
-    }
-    return 0;
-}
-
-/* Reads the filters shared by the list and the ledger; -1 when it replied. */
-static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t page_max)
+/* Reads the filters shared by the list (newest first) and the ledger
+ * (oldest first, so its cursor runs the other way); -1 when it replied. */
+static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t limit,
+                            int64_t limit_max, bool oldest_first)
 {
     struct db_errand_filter *f = &l->f;
     f->overdue = -1;
     f->now = (int64_t)time(NULL);
-    f->limit = page_max == PAGE_MAX ? PAGE_DEFAULT : page_max;
+    f->limit = limit;
     if (!api_visibility(r, ACT_ERRAND_READ, f->scopes, f->scope_depts, l->prefixes,
                         &f->resident)) {
         http_reply_error(r, GL_ERR_FORBIDDEN, NULL, "your role cannot see errands");
@@ -352,9 +330,10 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t page
         api_int_param_or_reply(r, "agent", 1, INT64_MAX, &f->agent_id) < 0 ||
         api_int_param_or_reply(r, "overdue", 0, 1, &overdue) < 0 ||
         api_int_param_or_reply(r, "cursor", 1, INT64_MAX,
-                               page_max == PAGE_MAX ? &f->before_id : &f->after_id) < 0 ||
-        api_int_param_or_reply(r, "limit", 1, page_max, &f->limit) < 0 ||
-        time_param_or_reply(r, "from", &f->from) < 0 || time_param_or_reply(r, "to", &f->to) < 0)
+                               oldest_first ? &f->after_id : &f->before_id) < 0 ||
+        api_int_param_or_reply(r, "limit", 1, limit_max, &f->limit) < 0 ||
+        api_time_param_or_reply(r, "from", &f->from) < 0 ||
+        api_time_param_or_reply(r, "to", &f->to) < 0)
         return -1;
     f->overdue = (int)overdue;
     return 0;
@@ -378,7 +357,7 @@ static int list_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_errands_list(struct http_req *r)
 {
     struct list_ctx l = {.r = r};
-    if (filters_or_reply(r, &l, PAGE_MAX) < 0)
+    if (filters_or_reply(r, &l, PAGE_DEFAULT, PAGE_MAX, false) < 0)
         return r->result;
     l.items = json_array();
     int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
@@ -460,10 +439,9 @@ enum MHD_Result api_errands_ledger(struct http_req *r)
     if (l.format < 0)
         return http_reply_error(r, GL_ERR_BAD_PARAMETER, "format",
                                 "format must be json, csv or xlsx");
-    if (filters_or_reply(r, &l, l.format == EXPORT_JSON ? PAGE_MAX * 5 : LEDGER_MAX) < 0)
+    int64_t most = l.format == EXPORT_JSON ? LEDGER_PAGE : LEDGER_MAX;
+    if (filters_or_reply(r, &l, most, most, true) < 0)
         return r->result;
-    if (l.format != EXPORT_JSON && !http_query(r, "limit"))
-        l.f.limit = LEDGER_MAX;
     l.items = json_array();
     int rc = db_run_transaction(r->app->db, DB_READ, ledger_txn, &l);
     if (rc < 0) {
@@ -474,9 +452,7 @@ enum MHD_Result api_errands_ledger(struct http_req *r)
         json_t *cols = json_array();
         for (size_t i = 0; i < LEDGER_NCOLS; i++)
             json_array_append_new(cols, json_string(ledger_headers[i]));
-        json_t *next = json_array_size(l.items) == (size_t)l.f.limit && l.last_id
-                           ? json_integer(l.last_id)
-                           : json_null();
+        json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
         return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "columns", cols, "rows",
                                                  l.items, "next_cursor", next));
     }
@@ -504,68 +480,26 @@ enum MHD_Result api_errands_ledger(struct http_req *r)
 static int record(struct db_conn *c, const struct db_errand *e, int64_t actor, const char *action,
                   const char *from_state, const char *note, json_t *data, int64_t now)
 {
-    char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     struct db_event ev = {.subject_id = e->id, .at = now, .actor_user_id = actor,
                           .action = action, .from_state = from_state, .to_state = e->state,
-                          .note = note, .data = text};
-    int rc = db_errand_event_insert(c, &ev);
-    free(text);
-    if (rc < 0)
-        return rc;
-    json_t *audit = data ? json_deep_copy(data) : json_object();
-    json_object_set_new(audit, "code", json_string(e->code));
-    json_object_set_new(audit, "from", from_state ? json_string(from_state) : json_null());
-    json_object_set_new(audit, "to", json_string(e->state));
-    json_object_set_new(audit, "note", json_string(note ? note : ""));
-    text = json_dumps(audit, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(audit);
-    char what[48];
-    snprintf(what, sizeof what, "errand.%s", action);
-    rc = text ? db_audit_append(c, actor, what, "errand", e->id, text, now) : DB_ERROR;
-    free(text);
-    return rc;
+                          .note = note};
+    return flow_record(c, db_errand_event_insert, "errand", &ev, e->code, NULL, data);
+}
+
+/* A notice about errand e; body must hold 256 bytes. */
+static struct flow_notice errand_notice(const struct db_errand *e, const char *kind,
+                                        const char *title, int64_t now, char *body)
+{
+    snprintf(body, 256, "%s · %s · %s", e->code, e->service_name, e->resident_name);
+    return (struct flow_notice){"errand", e->id, e->code, kind, title, body, now};
 }
 
 static int tell_user(struct db_conn *c, const struct db_errand *e, int64_t user_id,
                      const char *kind, const char *title, int64_t now)
 {
     char body[256];
-    snprintf(body, sizeof body, "%s · %s · %s", e->code, e->service_name, e->resident_name);
-    int rc = db_notify(c, user_id, 0, e->id, kind, title, body, now);
-    if (rc < 0)
-        return rc;
-    json_t *payload = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s}", "kind", kind, "user_id",
-                                (json_int_t)user_id, "errand_id", (json_int_t)e->id,
-                                "errand_code", e->code, "title", title, "body", body);
-    char *text = json_dumps(payload, JSON_COMPACT);
-    json_decref(payload);
-    rc = text ? db_outbox_add(c, "notification", text, now) : DB_ERROR;
-    free(text);
-    return rc;
-}
-
-struct tell {
-    struct db_conn *c;
-    const struct db_errand *e;
-    int64_t skip;
-    const char *kind, *title;
-    int64_t now;
-    int rc, told;
-};
-
-static int tell_one(void *cls, int64_t id, const char *name)
-{
-    (void)name;
-    struct tell *t = cls;
-    if (id == t->skip)
-        return 0;
-    int rc = tell_user(t->c, t->e, id, t->kind, t->title, t->now);
-    if (rc < 0) {
-        t->rc = rc;
-        return 1;
-    }
-    t->told++;
-    return 0;
+    struct flow_notice n = errand_notice(e, kind, title, now, body);
+    return flow_tell(c, &n, user_id);
 }
 
 /* The errand's agent once one accepted it, else the agents serving its
@@ -575,15 +509,14 @@ static int tell_agents(struct db_conn *c, const struct db_errand *e, int64_t ski
 {
     if (e->agent_user_id)
         return e->agent_user_id == skip ? 0 : tell_user(c, e, e->agent_user_id, kind, title, now);
-    struct tell t = {c, e, skip, kind, title, now, 0, 0};
+    char body[256];
+    struct flow_notice n = errand_notice(e, kind, title, now, body);
     for (int l = CL_VILLAGE; l < CL__COUNT; l++) {
         char region[16];
         caseflow_level_region(e->grid_code, (enum case_level)l, region);
-        int rc = db_users_with_role(c, "agent", region, 0, tell_one, &t);
-        if (rc < 0 || t.rc < 0)
-            return rc < 0 ? rc : t.rc;
-        if (rc > 0)
-            return t.told;
+        int rc = flow_tell_role(c, &n, "agent", region, 0, skip);
+        if (rc != 0)
+            return rc; /* the nearest level with agents answers */
     }
     return 0;
 }
