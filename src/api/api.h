@@ -8,6 +8,7 @@
 #define GL_API_H
 #include "core/region.h"
 #include "db/db.h"
+#include "events.h"
 #include "http/request.h"
 
 struct db;
@@ -92,6 +93,28 @@ enum MHD_Result api_cases_get(struct http_req *r);
 enum MHD_Result api_cases_act(struct http_req *r);
 enum MHD_Result api_case_photo_add(struct http_req *r);
 enum MHD_Result api_case_photo_get(struct http_req *r);
+
+/* Reporting a case inside the caller's write transaction: what POST
+ * /api/v1/cases does before it replies (category, grid from lat/lng or
+ * grid_code, the caller's right to report there, routing limit, code,
+ * clock, the case row, its timeline and audit row, the grid's notices).
+ * Returns 1 with id, code, category_id and ev (publish it once committed)
+ * filled, DB_ABORT with f filled, or < 0. */
+struct case_report {
+    const char *category, *description, *grid_code, *address, *channel, *reporter_name;
+    const void *reporter_phone; /* sealed, may be NULL */
+    size_t reporter_phone_len;
+    double lat, lng;
+    bool has_location, anonymous;
+    const char *origin;         /* "opinion" or "visit" it came from, recorded in the timeline */
+    int64_t origin_id;
+    /* Out. */
+    int64_t id, category_id;
+    char code[64];
+    struct event ev;
+};
+int api_case_report(struct db_conn *c, struct http_req *r, struct case_report *in,
+                    struct api_fail *f);
 
 /* services.c: the errand catalog */
 extern const struct jspec api_service_create_spec[];

@@ -161,9 +161,7 @@ int flow_tell(struct db_conn *c, const struct flow_notice *n, int64_t user_id)
     utf8_trim(title);
     snprintf(body, sizeof body, "%s", n->body);
     utf8_trim(body);
-    bool is_case = strcmp(n->subject, "case") == 0;
-    int rc = db_notify(c, user_id, is_case ? n->id : 0, is_case ? 0 : n->id, n->kind, title, body,
-                       n->now);
+    int rc = db_notify(c, user_id, n->subject, n->id, n->kind, title, body, n->now);
     if (rc < 0)
         return rc;
     char id_key[32], code_key[32];

@@ -56,7 +56,7 @@ int flow_record(struct db_conn *c, int (*insert)(struct db_conn *, const struct 
 /* A notice about one case or errand: an inbox row and an outbox row for
  * the SMS gateway. Title and body are cut at a character boundary. */
 struct flow_notice {
-    const char *subject; /* "case" or "errand" */
+    const char *subject; /* "case", "errand", "opinion", "poll", "commitment", ... */
     int64_t id;
     const char *code, *kind, *title, *body;
     int64_t now;

@@ -467,21 +467,24 @@ const struct jspec api_case_create_spec[] = {
 
 struct create_ctx {
     struct http_req *r;
-    struct case_in *in;
-    bool has_location, category_active;
-    char grid[REGION_CODE_BUFLEN];
-    struct db_case k;
-    struct api_fail fail;
-    struct geojson_shape shape;
-    enum geo_where where;
+    struct case_report *rep;
     json_t *duplicates;
     struct view out;
-    struct event ev;
+    struct api_fail fail;
+};
+
+/* What api_case_report() works with while it runs. */
+struct report_ctx {
+    const struct case_report *in;
+    bool category_active;
+    char grid[REGION_CODE_BUFLEN];
+    enum geo_where where;
+    struct db_case k;
 };
 
 static int keep_category(void *cls, const struct db_category *cat)
 {
-    struct create_ctx *x = cls;
+    struct report_ctx *x = cls;
     x->k.category_id = cat->id;
     x->k.limit_hours = cat->time_limit_hours;
     x->category_active = cat->active;
@@ -490,7 +493,7 @@ static int keep_category(void *cls, const struct db_category *cat)
 
 static int locate_one(void *cls, const struct db_grid *g)
 {
-    struct create_ctx *x = cls;
+    struct report_ctx *x = cls;
     enum geo_where w = geojson_text_where(g->geometry, x->in->lng, x->in->lat);
     if (w > GEO_OUTSIDE && (!x->grid[0] || (x->where == GEO_BOUNDARY && w == GEO_INSIDE))) {
         snprintf(x->grid, sizeof x->grid, "%s", g->code);
@@ -506,15 +509,119 @@ static int grid_exists(void *cls, const struct db_grid *g)
     return 1;
 }
 
+int api_case_report(struct db_conn *c, struct http_req *r, struct case_report *in,
+                    struct api_fail *f)
+{
+    int64_t now = (int64_t)time(NULL);
+    struct report_ctx x = {
+        .in = in,
+        .k = {.description = in->description, .address = in->address ? in->address : "",
+              .channel = in->channel, .reporter_user_id = r->who.user_id,
+              .reporter_name = in->reporter_name ? in->reporter_name : r->who.display_name,
+              .reporter_phone = in->reporter_phone, .reporter_phone_len = in->reporter_phone_len,
+              .anonymous = in->anonymous, .lat = in->lat, .lng = in->lng,
+              .has_location = in->has_location},
+    };
+    int rc = db_category_by_code(c, in->category, keep_category, &x);
+    if (rc < 0)
+        return rc;
+    if (rc == 0)
+        return api_fail(f, GL_ERR_INVALID_VALUE, "category", "no category %s", in->category);
+    if (!x.category_active)
+        return api_fail(f, GL_ERR_INVALID_VALUE, "category", "category %s is no longer in use",
+                        in->category);
+    /* The grid: as given, else the one holding the location. */
+    if (in->grid_code) {
+        bool found = false;
+        rc = db_grid_get(c, in->grid_code, grid_exists, &found);
+        if (rc < 0)
+            return rc;
+        if (!found)
+            return api_fail(f, GL_ERR_INVALID_VALUE, "grid_code", "no grid %s", in->grid_code);
+        snprintf(x.grid, sizeof x.grid, "%s", in->grid_code);
+    } else {
+        rc = db_grids_near(c, in->lat, in->lng, locate_one, &x);
+        if (rc < 0)
+            return rc;
+        if (!x.grid[0])
+            return api_fail(f, GL_ERR_INVALID_VALUE, "lat",
+                            "the point %.6f, %.6f lies outside every grid; give grid_code",
+                            in->lat, in->lng);
+    }
+    struct target t = {.region = x.grid};
+    switch (authz_decide(r->who.grants, r->who.ngrants, ACT_CASE_REPORT, &t)) {
+    case AUTHZ_ALLOW:
+        break;
+    case AUTHZ_HIDDEN:
+        return api_fail(f, GL_ERR_FORBIDDEN, "grid_code", "grid %s is outside the area you serve",
+                        x.grid);
+    default:
+        return api_fail(f, GL_ERR_FORBIDDEN, NULL, "your role cannot report cases");
+    }
+    /* Routing may set a shorter or longer limit than the category's. */
+    int64_t dept = 0, limit = 0;
+    rc = db_route_find(c, x.k.category_id, x.grid, &dept, &limit);
+    if (rc < 0)
+        return rc;
+    if (limit)
+        x.k.limit_hours = limit;
+    /* The code: county + local date + sequence of the day. */
+    char prefix[32];
+    api_day_code_prefix(r, "", x.grid, now, prefix);
+    int64_t seq = 0;
+    rc = db_case_count_on(c, prefix, &seq);
+    if (rc < 0)
+        return rc;
+    snprintf(in->code, sizeof in->code, "%s%04lld", prefix, (long long)seq + 1);
+    struct wt_calendar cal;
+    struct wt_exception *ex = NULL;
+    rc = caseflow_calendar(c, r->app->cfg->offset_min, now, &cal, &ex);
+    if (rc < 0)
+        return rc;
+    struct case_clock clk;
+    case_clock_start(&clk, &cal, now, case_stage_limit_s(CS_REPORTED, x.k.limit_hours));
+    free(ex);
+    x.k.code = in->code;
+    x.k.grid_code = x.grid;
+    x.k.state = "reported";
+    x.k.level = "grid";
+    caseflow_set_clock(&x.k, &clk);
+    rc = db_case_insert(c, &x.k, now, &x.k.id);
+    if (rc < 0)
+        return rc;
+    x.k.version = 1;
+    in->id = x.k.id;
+    in->category_id = x.k.category_id;
+    json_t *data = json_pack("{s:s, s:s}", "channel", x.k.channel, "grid", x.grid);
+    if (in->origin)
+        json_object_set_new(data, in->origin, json_integer(in->origin_id));
+    rc = caseflow_note(c, &x.k, r->who.user_id, "report", x.k.description, data, now);
+    json_decref(data);
+    if (rc < 0)
+        return rc;
+    /* The grid's workers hear of reports they did not write themselves. */
+    struct case_rec rec = {0};
+    rc = caseflow_load(c, x.k.id, &rec);
+    if (rc > 0) {
+        char title[160];
+        snprintf(title, sizeof title, "新上报：%s（%s）", rec.k.category_name, rec.k.code);
+        rc = caseflow_tell_level(c, &rec.k, r->who.user_id, "reported", title, now);
+        caseflow_event(&rec.k, "report", &in->ev);
+    }
+    caseflow_free(&rec);
+    return rc < 0 ? rc : 1;
+}
+
 static int add_duplicate(void *cls, const struct db_case *k)
 {
     struct create_ctx *x = cls;
-    if (k->id == x->k.id)
+    if (k->id == x->rep->id)
         return 0;
     double d = -1;
-    if (x->has_location && k->has_location)
-        d = geo_distance_m(x->in->lng, x->in->lat, k->lng, k->lat);
-    bool same_address = x->k.address[0] && strcmp(k->address, x->k.address) == 0;
+    if (x->rep->has_location && k->has_location)
+        d = geo_distance_m(x->rep->lng, x->rep->lat, k->lng, k->lat);
+    const char *address = x->rep->address ? x->rep->address : "";
+    bool same_address = address[0] && strcmp(k->address, address) == 0;
     if (!same_address && (d < 0 || d > DUPLICATE_METRES))
         return 0;
     json_array_append_new(
@@ -530,106 +637,21 @@ static int create_txn(struct db_conn *c, void *cls)
 {
     struct create_ctx *x = cls;
     int64_t now = (int64_t)time(NULL);
-    x->k.category_id = 0;
     json_array_clear(x->duplicates);
-    int rc = db_category_by_code(c, x->in->category, keep_category, x);
+    int rc = api_case_report(c, x->r, x->rep, &x->fail);
     if (rc < 0)
         return rc;
-    if (rc == 0)
-        return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "category", "no category %s",
-                        x->in->category);
-    if (!x->category_active)
-        return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "category",
-                        "category %s is no longer in use", x->in->category);
-    /* The grid: as given, else the one holding the location. */
-    if (x->in->grid_code) {
-        bool found = false;
-        rc = db_grid_get(c, x->in->grid_code, grid_exists, &found);
-        if (rc < 0)
-            return rc;
-        if (!found)
-            return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "grid_code", "no grid %s",
-                            x->in->grid_code);
-        snprintf(x->grid, sizeof x->grid, "%s", x->in->grid_code);
-    } else {
-        x->grid[0] = '\0';
-        rc = db_grids_near(c, x->in->lat, x->in->lng, locate_one, x);
-        if (rc < 0)
-            return rc;
-        if (!x->grid[0])
-            return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "lat",
-                            "the point %.6f, %.6f lies outside every grid; give grid_code",
-                            x->in->lat, x->in->lng);
-    }
-    struct target t = {.region = x->grid};
-    switch (authz_decide(x->r->who.grants, x->r->who.ngrants, ACT_CASE_REPORT, &t)) {
-    case AUTHZ_ALLOW:
-        break;
-    case AUTHZ_HIDDEN:
-        return api_fail(&x->fail, GL_ERR_FORBIDDEN, "grid_code",
-                        "grid %s is outside the area you serve", x->grid);
-    default:
-        return api_fail(&x->fail, GL_ERR_FORBIDDEN, NULL, "your role cannot report cases");
-    }
-    /* Routing may set a shorter or longer limit than the category's. */
-    int64_t dept = 0, limit = 0;
-    rc = db_route_find(c, x->k.category_id, x->grid, &dept, &limit);
-    if (rc < 0)
-        return rc;
-    if (limit)
-        x->k.limit_hours = limit;
-    /* The code: county + local date + sequence of the day. */
-    char prefix[32], code[64];
-    api_day_code_prefix(x->r, "", x->grid, now, prefix);
-    int64_t seq = 0;
-    rc = db_case_count_on(c, prefix, &seq);
-    if (rc < 0)
-        return rc;
-    snprintf(code, sizeof code, "%s%04lld", prefix, (long long)seq + 1);
-    struct wt_calendar cal;
-    struct wt_exception *ex = NULL;
-    rc = caseflow_calendar(c, x->r->app->cfg->offset_min, now, &cal, &ex);
-    if (rc < 0)
-        return rc;
-    struct case_clock clk;
-    case_clock_start(&clk, &cal, now, case_stage_limit_s(CS_REPORTED, x->k.limit_hours));
-    free(ex);
-    x->k.code = code;
-    x->k.grid_code = x->grid;
-    x->k.state = "reported";
-    x->k.level = "grid";
-    caseflow_set_clock(&x->k, &clk);
-    rc = db_case_insert(c, &x->k, now, &x->k.id);
-    if (rc < 0)
-        return rc;
-    x->k.version = 1;
-    json_t *data = json_pack("{s:s, s:s}", "channel", x->k.channel, "grid", x->grid);
-    rc = caseflow_note(c, &x->k, x->r->who.user_id, "report", x->k.description, data, now);
-    json_decref(data);
-    if (rc < 0)
-        return rc;
-    /* The grid's workers hear of reports they did not write themselves. */
-    struct case_rec rec = {0};
-    rc = caseflow_load(c, x->k.id, &rec);
-    if (rc > 0) {
-        char title[160];
-        snprintf(title, sizeof title, "新上报：%s（%s）", rec.k.category_name, rec.k.code);
-        rc = caseflow_tell_level(c, &rec.k, x->r->who.user_id, "reported", title, now);
-        caseflow_event(&rec.k, "report", &x->ev);
-    }
-    caseflow_free(&rec);
-    if (rc < 0)
-        return rc;
-    if (x->has_location || x->k.address[0]) {
+    const struct case_report *in = x->rep;
+    if (in->has_location || (in->address && in->address[0])) {
         double dlat = DUPLICATE_METRES / 111320.0;
-        double dlng = DUPLICATE_METRES / (111320.0 * fmax(cos(x->in->lat * M_PI / 180.0), 0.01));
-        rc = db_cases_near(c, x->k.category_id, now - DUPLICATE_DAYS * 86400,
-                           x->has_location ? x->in->lat : 999, x->has_location ? x->in->lng : 999,
-                           dlat, dlng, x->k.address, add_duplicate, x);
+        double dlng = DUPLICATE_METRES / (111320.0 * fmax(cos(in->lat * M_PI / 180.0), 0.01));
+        rc = db_cases_near(c, in->category_id, now - DUPLICATE_DAYS * 86400,
+                           in->has_location ? in->lat : 999, in->has_location ? in->lng : 999,
+                           dlat, dlng, in->address ? in->address : "", add_duplicate, x);
         if (rc < 0)
             return rc;
     }
-    x->out.id = x->k.id;
+    x->out.id = in->id;
     return view_txn(c, &x->out);
 }
 
@@ -678,34 +700,23 @@ enum MHD_Result api_cases_create(struct http_req *r)
     size_t phone_len = 0;
     if (in.reporter_phone && secret_seal(in.reporter_phone, PHONE_CONTEXT, &phone, &phone_len) < 0)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
-    struct create_ctx *x = calloc(1, sizeof *x);
-    if (!x) {
-        free(phone);
-        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
-    }
-    *x = (struct create_ctx){
-        .r = r, .in = &in, .has_location = has_lat, .duplicates = json_array(),
-        .out = {.r = r},
-        .k = {.description = in.description, .address = in.address ? in.address : "",
-              .channel = in.channel, .reporter_user_id = r->who.user_id,
-              .reporter_name = in.reporter_name ? in.reporter_name : r->who.display_name,
-              .reporter_phone = phone, .reporter_phone_len = phone_len,
-              .anonymous = in.anonymous, .lat = in.lat, .lng = in.lng, .has_location = has_lat},
+    struct case_report rep = {
+        .category = in.category, .description = in.description, .grid_code = in.grid_code,
+        .address = in.address, .channel = in.channel, .reporter_name = in.reporter_name,
+        .reporter_phone = phone, .reporter_phone_len = phone_len, .lat = in.lat, .lng = in.lng,
+        .has_location = has_lat, .anonymous = in.anonymous,
     };
-    int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, x);
+    struct create_ctx x = {.r = r, .rep = &rep, .duplicates = json_array(), .out = {.r = r}};
+    int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
     free(phone);
-    enum MHD_Result result;
     if (rc < 0) {
-        json_decref(x->out.out);
-        json_decref(x->duplicates);
-        result = rc == DB_ABORT ? api_reply_fail(r, &x->fail) : api_reply_db_error(r, rc);
-    } else {
-        json_object_set_new(x->out.out, "duplicates", x->duplicates);
-        events_publish(&x->ev);
-        result = http_reply_json(r, 201, x->out.out);
+        json_decref(x.out.out);
+        json_decref(x.duplicates);
+        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
     }
-    free(x);
-    return result;
+    json_object_set_new(x.out.out, "duplicates", x.duplicates);
+    events_publish(&rep.ev);
+    return http_reply_json(r, 201, x.out.out);
 }
 
 /* ---- transitions --------------------------------------------------------------------------- */

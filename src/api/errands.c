@@ -889,7 +889,7 @@ static int send_code(struct db_conn *c, struct act_ctx *x, struct errand_rec *re
         free(payload);
     }
     if (rc >= 0 && e->resident_user_id)
-        rc = db_notify(c, e->resident_user_id, 0, e->id, "errand_code", text, e->code, now);
+        rc = db_notify(c, e->resident_user_id, "errand", e->id, "errand_code", text, e->code, now);
     sodium_memzero(code, sizeof code);
     sodium_memzero(text, sizeof text);
     free(phone);

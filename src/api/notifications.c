@@ -23,10 +23,12 @@ static int add_note(void *cls, const struct db_notification *n)
     struct inbox *b = cls;
     json_array_append_new(
         b->items,
-        json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)n->id, "kind",
-                  n->kind, "title", n->title, "body", n->body, "case_id",
+        json_pack("{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)n->id,
+                  "kind", n->kind, "title", n->title, "body", n->body, "case_id",
                   n->case_id ? json_integer(n->case_id) : json_null(), "errand_id",
-                  n->errand_id ? json_integer(n->errand_id) : json_null(), "created_at",
+                  n->errand_id ? json_integer(n->errand_id) : json_null(), "subject",
+                  n->subject ? json_string(n->subject) : json_null(), "subject_id",
+                  n->subject_id ? json_integer(n->subject_id) : json_null(), "created_at",
                   api_time(b->r, n->created_at), "read_at",
                   n->read_at ? api_time(b->r, n->read_at) : json_null()));
     b->last_id = n->id;

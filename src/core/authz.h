@@ -47,6 +47,21 @@ enum action {
     ACT_ERRAND_REGISTER,  /* write a resident's request into the red box */
     ACT_ERRAND_HANDLE,    /* accept, submit, complete, notify, cancel, return materials */
     ACT_ERRAND_CONFIRM,   /* the resident's sign-off (with their code or signature) */
+    ACT_PUBLIC_READ,      /* polls, public commitments, evaluations: any signed-in user */
+    ACT_OPINION_READ,     /* opinions and ideas: by region; residents only their own */
+    ACT_OPINION_RECORD,   /* write an opinion or idea down (residents: their own, online) */
+    ACT_OPINION_DECIDE,   /* reply, adopt, reject, turn into a case */
+    ACT_POLL_MANAGE,      /* open and close polls (百姓点菜) */
+    ACT_POLL_VOTE,        /* residents of the poll's region (see authz_member_of) */
+    ACT_COMMITMENT_MANAGE,/* publish commitments */
+    ACT_COMMITMENT_REPORT,/* progress and completion: the owner, the owning department */
+    ACT_COMMITMENT_REVIEW,/* the year-end review */
+    ACT_VISIT_READ,
+    ACT_VISIT_WRITE,      /* log household visits (party members: linked households) */
+    ACT_POINTS_READ,      /* rankings */
+    ACT_POINTS_WRITE,     /* the points rule table */
+    ACT_EVAL_MANAGE,      /* open evaluations of cadres */
+    ACT_EVAL_VOTE,        /* residents of the evaluation's region */
     ACT__COUNT
 };
 
@@ -85,6 +100,12 @@ bool role_is_staff(enum role r);
 bool authz_link_only(enum role r, enum action a);
 
 enum authz authz_decide(const struct grant *g, size_t n, enum action a, const struct target *t);
+
+/* For actions a person takes as a member of a region (voting in a poll or
+ * an evaluation of it): allowed when a grant that may take a lies inside
+ * `region` (a resident of a village votes in its town's poll); hidden when
+ * the caller's grants lie elsewhere; forbidden when no role of theirs may. */
+enum authz authz_member_of(const struct grant *g, size_t n, enum action a, const char *region);
 
 /* For list queries: the region subtrees where action a is allowed. Writes
  * up to max scope codes (NULL meaning everywhere) and returns how many

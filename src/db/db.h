@@ -483,6 +483,200 @@ int db_errand_signature_put(struct db_conn *c, int64_t errand_id, int64_t width,
 typedef int (*db_blob_fn)(void *cls, const void *data, size_t len);
 int db_errand_signature(struct db_conn *c, int64_t errand_id, db_blob_fn fn, void *cls);
 
+/* ---- participation: opinions (db/opinions.c) ------------------------------------ */
+
+struct db_opinion {
+    int64_t id, author_user_id, recorded_by, decided_by, case_id, visit_id;
+    const char *code, *kind, *channel, *category, *body, *region_code, *author_name, *state,
+        *reply;
+    int64_t decided_at, created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *region_name, *recorded_by_name, *decided_by_name, *case_code;
+};
+typedef int (*db_opinion_fn)(void *cls, const struct db_opinion *o);
+
+struct db_opinion_filter {
+    /* Visibility: region prefixes ("" = everywhere, unused = NULL) or the
+     * opinions a resident wrote themselves (author, 0 = none). */
+    const char *scopes[DB_MAX_SCOPES];
+    int64_t author;
+    /* Narrowing, all optional. */
+    const char *state, *kind, *channel, *category, *region, *text;
+    int64_t from, to;   /* created_at range, 0 = open */
+    int64_t before_id;  /* cursor: newest first */
+    int64_t limit;
+};
+int db_opinions_list(struct db_conn *c, const struct db_opinion_filter *f, db_opinion_fn fn,
+                     void *cls);
+int db_opinion_get(struct db_conn *c, int64_t id, db_opinion_fn fn, void *cls);
+/* Inserts a new opinion; 1 with *id, DB_UNIQUE on a code clash. */
+int db_opinion_insert(struct db_conn *c, const struct db_opinion *o, int64_t now, int64_t *id);
+/* Writes state, reply, decided_by/at and case_id at if_version: 1, or 0. */
+int db_opinion_save(struct db_conn *c, const struct db_opinion *o, int64_t if_version,
+                    int64_t now);
+int db_opinion_count_on(struct db_conn *c, const char *code_prefix, int64_t *n);
+/* Counts of the filtered opinions (cursor and limit aside) per key and
+ * state: the key is the channel (key_len 0) or the first key_len digits of
+ * the region code (the child regions of a prefix), with its name. */
+typedef int (*db_count_fn)(void *cls, const char *key, const char *name, const char *state,
+                           int64_t n);
+int db_opinions_stats(struct db_conn *c, const struct db_opinion_filter *f, int key_len,
+                      db_count_fn fn, void *cls);
+/* The opinion or visit a case came from: fn gets ("opinion"|"visit", id, code). */
+typedef int (*db_origin_fn)(void *cls, const char *kind, int64_t id, const char *code);
+int db_case_origin(struct db_conn *c, int64_t case_id, db_origin_fn fn, void *cls);
+
+/* Timeline entries of opinions and commitments (participation_events). */
+int db_opinion_event_insert(struct db_conn *c, const struct db_event *e);
+int db_commitment_event_insert(struct db_conn *c, const struct db_event *e);
+int db_participation_events(struct db_conn *c, const char *subject, int64_t id, db_event_fn fn,
+                            void *cls);
+
+/* ---- polls and evaluations (db/polls.c) ---------------------------------------- */
+
+/* A poll (百姓点菜) or an evaluation (群众评议): both are votes of a
+ * region's residents, open between two instants and closed once. */
+struct db_vote {
+    int64_t id, created_by, closed_by, max_picks, top_n, period_from, period_to;
+    const char *title, *description, *region_code, *region_prefix, *results;
+    int64_t opens_at, closes_at, closed_at, created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *region_name;
+    int64_t ballots;
+};
+typedef int (*db_vote_fn)(void *cls, const struct db_vote *v);
+enum db_vote_kind { DB_POLL, DB_EVALUATION };
+/* Newest first. `near` (a region code's prefix, optional) keeps those whose
+ * region holds it or lies under it; phase "upcoming", "open", "closed"
+ * (NULL any) as of now. */
+int db_votes_list(struct db_conn *c, enum db_vote_kind k, const char *near, const char *phase,
+                  int64_t now, int64_t before_id, int64_t limit, db_vote_fn fn, void *cls);
+int db_vote_get(struct db_conn *c, enum db_vote_kind k, int64_t id, db_vote_fn fn, void *cls);
+int db_vote_insert(struct db_conn *c, enum db_vote_kind k, const struct db_vote *v, int64_t now,
+                   int64_t *id);
+/* Closes it at if_version with the published results: 1, or 0. */
+int db_vote_close(struct db_conn *c, enum db_vote_kind k, int64_t id, int64_t if_version,
+                  int64_t by, const char *results, int64_t now);
+/* Open ones whose closing time has come (the sweep's). */
+int db_votes_due(struct db_conn *c, enum db_vote_kind k, int64_t now, int64_t limit,
+                 db_vote_fn fn, void *cls);
+/* Records the voter's ballot: 1 with *id, DB_UNIQUE when they voted already. */
+int db_ballot_insert(struct db_conn *c, enum db_vote_kind k, int64_t vote_id, int64_t voter,
+                     int64_t now, int64_t *id);
+/* The voter's ballot id: 1 with *id, 0 when they have not voted. */
+int db_ballot_of(struct db_conn *c, enum db_vote_kind k, int64_t vote_id, int64_t voter,
+                 int64_t *id);
+
+/* A poll's project, with its votes so far; or an evaluation's target with
+ * its grade counts (votes = satisfied, votes2 = basically, votes3 = dis-). */
+struct db_vote_item {
+    int64_t id, position, user_id, dept_id, votes, votes2, votes3;
+    const char *title, *description; /* for a target: its name and role/region */
+    bool picked;                     /* by the `voter` asked about */
+};
+typedef int (*db_vote_item_fn)(void *cls, const struct db_vote_item *it);
+int db_vote_items(struct db_conn *c, enum db_vote_kind k, int64_t vote_id, int64_t voter,
+                  db_vote_item_fn fn, void *cls);
+int db_poll_option_insert(struct db_conn *c, int64_t poll_id, int64_t position,
+                          const char *title, const char *description);
+int db_poll_pick_insert(struct db_conn *c, int64_t ballot_id, int64_t poll_id, int64_t option_id);
+/* DB_FOREIGN when user_id or dept_id does not exist. */
+int db_evaluation_target_insert(struct db_conn *c, int64_t eval_id, int64_t position,
+                                int64_t user_id, int64_t dept_id);
+int db_evaluation_grade_insert(struct db_conn *c, int64_t ballot_id, int64_t eval_id,
+                               int64_t target_id, const char *grade);
+
+/* ---- public commitments (db/commitments.c) --------------------------------------- */
+
+struct db_commitment {
+    int64_t id, owner_user_id, owner_dept_id, year, due_at, progress, completed_at, reviewed_at,
+        reviewed_by, created_by;
+    const char *title, *content, *region_code, *state, *review_note;
+    int overdue;
+    int64_t created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *owner_name, *region_name, *reviewed_by_name;
+};
+typedef int (*db_commitment_fn)(void *cls, const struct db_commitment *k);
+struct db_commitment_filter {
+    const char *region, *state; /* region: a prefix, optional */
+    int64_t year, owner_user, owner_dept;
+    int veto, overdue;          /* -1 = either */
+    int64_t before_id, limit;
+};
+int db_commitments_list(struct db_conn *c, const struct db_commitment_filter *f,
+                        db_commitment_fn fn, void *cls);
+int db_commitment_get(struct db_conn *c, int64_t id, db_commitment_fn fn, void *cls);
+int db_commitment_insert(struct db_conn *c, const struct db_commitment *k, int64_t now,
+                         int64_t *id);
+/* Writes progress, state, overdue, completed/reviewed at if_version: 1, or 0. */
+int db_commitment_save(struct db_conn *c, const struct db_commitment *k, int64_t if_version,
+                       int64_t now);
+/* Active, not yet flagged, due by now (the sweep's). */
+int db_commitments_due(struct db_conn *c, int64_t now, int64_t limit, db_commitment_fn fn,
+                       void *cls);
+/* Vetoing commitments (overdue or failed) of a user or a department, due
+ * within [from, to). */
+int db_commitment_vetoes(struct db_conn *c, int64_t user_id, int64_t dept_id, int64_t from,
+                         int64_t to, int64_t *n);
+
+/* ---- household visits (db/visits.c) ------------------------------------------------ */
+
+struct db_visit {
+    int64_t id, household_id, visitor_user_id, visited_at, follow_up_done_at, case_id,
+        opinion_id;
+    const char *grid_code, *kind, *heard, *follow_up, *client_key;
+    int64_t created_at, updated_at, version;
+    /* Joined, read-only. */
+    const char *visitor_name, *household_head, *address_area, *grid_name, *case_code,
+        *opinion_code;
+};
+typedef int (*db_visit_fn)(void *cls, const struct db_visit *v);
+struct db_visit_filter {
+    const char *scopes[DB_MAX_SCOPES]; /* visibility as for households */
+    int64_t linked_user;               /* households linked to this party member */
+    const char *region;
+    int64_t household_id, visitor_id;
+    int64_t from, to;                  /* visited_at range, 0 = open */
+    int64_t before_id, limit;
+};
+int db_visits_list(struct db_conn *c, const struct db_visit_filter *f, db_visit_fn fn,
+                   void *cls);
+int db_visit_get(struct db_conn *c, int64_t id, db_visit_fn fn, void *cls);
+/* The visit a visitor sent with this idempotency key, if any. */
+int db_visit_by_key(struct db_conn *c, int64_t visitor, const char *key, db_visit_fn fn,
+                    void *cls);
+int db_visit_insert(struct db_conn *c, const struct db_visit *v, int64_t now, int64_t *id);
+/* Writes follow_up_done_at, case_id and opinion_id at if_version: 1, or 0. */
+int db_visit_save(struct db_conn *c, const struct db_visit *v, int64_t if_version, int64_t now);
+/* Per grid under prefix: households, and households visited in [from, to). */
+typedef int (*db_coverage_fn)(void *cls, const char *grid_code, const char *grid_name,
+                              int64_t households, int64_t visited);
+int db_visit_coverage(struct db_conn *c, const char *prefix, int64_t from, int64_t to,
+                      db_coverage_fn fn, void *cls);
+
+/* ---- points (db/points.c) -------------------------------------------------------------- */
+
+/* Rules an admin changed from their defaults: fn gets (code, points,
+ * active, version). */
+typedef int (*db_point_rule_fn)(void *cls, const char *code, int64_t points, int active,
+                                int64_t version);
+int db_point_rules(struct db_conn *c, db_point_rule_fn fn, void *cls);
+/* Writes the rule when its version is if_version (0: still the default):
+ * 1 when written, 0 on a version mismatch. */
+int db_point_rule_put(struct db_conn *c, const char *code, int64_t points, int active,
+                      int64_t if_version, int64_t now);
+/* The cadres with a role (not resident) inside prefix ("" = all), optionally
+ * of one role: fn gets (id, name, role, region code or NULL). */
+typedef int (*db_member_fn)(void *cls, int64_t id, const char *name, const char *role,
+                            const char *region);
+int db_region_members(struct db_conn *c, const char *prefix, const char *role, db_member_fn fn,
+                      void *cls);
+/* Deeds counted for the points rules in [from, to) (see DESIGN.md): fn
+ * gets (user id, rule code, count). */
+typedef int (*db_deed_fn)(void *cls, int64_t user_id, const char *rule, int64_t n);
+int db_points_deeds(struct db_conn *c, int64_t from, int64_t to, db_deed_fn fn, void *cls);
+
 /* ---- calendar (db/calendar.c) --------------------------------------------- */
 
 struct wt_calendar;
@@ -506,12 +700,13 @@ int db_calendar_hours(struct db_conn *c, char *periods, size_t plen, char *weekd
  * (NULL: any) and department `dept_id` (0: any). fn gets (id, name). */
 int db_users_with_role(struct db_conn *c, const char *role, const char *region, int64_t dept_id,
                        db_person_fn fn, void *cls);
-/* An inbox row about a case or an errand (the other id 0). */
-int db_notify(struct db_conn *c, int64_t user_id, int64_t case_id, int64_t errand_id,
+/* An inbox row about a subject ("case", "errand", "opinion", "poll",
+ * "commitment", ...) and its id. */
+int db_notify(struct db_conn *c, int64_t user_id, const char *subject, int64_t subject_id,
               const char *kind, const char *title, const char *body, int64_t now);
 struct db_notification {
-    int64_t id, case_id, errand_id, created_at, read_at;
-    const char *kind, *title, *body;
+    int64_t id, case_id, errand_id, subject_id, created_at, read_at;
+    const char *kind, *title, *body, *subject; /* subject NULL for none */
 };
 typedef int (*db_notification_fn)(void *cls, const struct db_notification *n);
 int db_notifications(struct db_conn *c, int64_t user_id, bool unread_only, int64_t before_id,

@@ -33,14 +33,14 @@ int db_users_with_role(struct db_conn *c, const char *role, const char *region, 
                     DB_ARGS(DB_TEXT(role), DB_TEXT(region), DB_INT(dept_id)), row_person, &e);
 }
 
-int db_notify(struct db_conn *c, int64_t user_id, int64_t case_id, int64_t errand_id,
+int db_notify(struct db_conn *c, int64_t user_id, const char *subject, int64_t subject_id,
               const char *kind, const char *title, const char *body, int64_t now)
 {
     return db_exec(c,
-                   "INSERT INTO notifications (user_id, case_id, errand_id, kind, title, body,"
-                   " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                   DB_ARGS(DB_INT(user_id), case_id ? DB_INT(case_id) : DB_NULLP,
-                           errand_id ? DB_INT(errand_id) : DB_NULLP, DB_TEXT(kind),
+                   "INSERT INTO notifications (user_id, case_id, errand_id, subject, subject_id,"
+                   " kind, title, body, created_at) VALUES ($1, CASE WHEN $2 = 'case' THEN $3 END,"
+                   " CASE WHEN $2 = 'errand' THEN $3 END, $2, $3, $4, $5, $6, $7)",
+                   DB_ARGS(DB_INT(user_id), DB_TEXT(subject), DB_INT(subject_id), DB_TEXT(kind),
                            DB_TEXT(title), DB_TEXT(body ? body : ""), DB_INT(now)));
 }
 
@@ -56,6 +56,7 @@ static int row_note(void *cls, const struct db_row *r)
         .id = db_col_int(r, 0), .case_id = db_col_int(r, 1), .created_at = db_col_int(r, 2),
         .read_at = db_col_int(r, 3), .kind = db_col_text(r, 4), .title = db_col_text(r, 5),
         .body = db_col_text(r, 6), .errand_id = db_col_int(r, 7),
+        .subject = db_col_text(r, 8), .subject_id = db_col_int(r, 9),
     };
     return e->fn(e->cls, &n);
 }
@@ -66,7 +67,10 @@ int db_notifications(struct db_conn *c, int64_t user_id, bool unread_only, int64
     struct emit_note e = {fn, cls};
     return db_query(c,
                     "SELECT id, coalesce(case_id, 0), created_at, coalesce(read_at, 0), kind, title,"
-                    " body, coalesce(errand_id, 0) FROM notifications WHERE user_id = $1 AND id < $2"
+                    " body, coalesce(errand_id, 0), coalesce(subject, CASE WHEN case_id IS NOT NULL"
+                    " THEN 'case' WHEN errand_id IS NOT NULL THEN 'errand' END),"
+                    " coalesce(subject_id, case_id, errand_id, 0)"
+                    " FROM notifications WHERE user_id = $1 AND id < $2"
                     " AND ($3 = 0 OR read_at IS NULL) ORDER BY id DESC LIMIT $4",
                     DB_ARGS(DB_INT(user_id), DB_INT(before_id ? before_id : INT64_MAX),
                             DB_INT(unread_only), DB_INT(limit)),
