@@ -138,6 +138,27 @@ enum MHD_Result api_errands_signature(struct http_req *r);
  * notices), in batches; *flagged counts them. Idempotent. */
 int api_errands_sweep(struct db *db, int64_t now, int64_t *flagged);
 
+/* opinions.c: opinions and ideas (民意/金点子) */
+extern const struct jspec api_opinion_create_spec[];
+extern const struct jspec api_opinion_action_spec[];
+enum MHD_Result api_opinions_list(struct http_req *r);
+enum MHD_Result api_opinions_stats(struct http_req *r);
+enum MHD_Result api_opinions_create(struct http_req *r);
+enum MHD_Result api_opinions_get(struct http_req *r);
+enum MHD_Result api_opinions_act(struct http_req *r);
+/* Recording an opinion inside the caller's write transaction (the checks
+ * of POST /api/v1/opinions after parsing: the place exists and the caller
+ * may record there; code, row, timeline, audit, the deciders' notice).
+ * Returns 1 with id and code filled, DB_ABORT with f filled, or < 0. */
+struct opinion_record {
+    const char *kind, *channel, *category, *body, *region_code, *author_name;
+    int64_t author_user_id, visit_id;
+    int64_t id; /* out */
+    char code[64];
+};
+int api_opinion_record(struct db_conn *c, struct http_req *r, struct opinion_record *in,
+                       struct api_fail *f);
+
 /* card.c */
 enum MHD_Result api_grid_card(struct http_req *r);
 
@@ -195,6 +216,25 @@ json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id);
  * date, e.g. "DB37990120261123" (the caller appends the sequence). */
 void api_day_code_prefix(const struct http_req *r, const char *lead, const char *grid,
                          int64_t now, char out[32]);
+
+/* Rows a CSV or XLSX export holds at most; JSON pages are the lists' own. */
+#define API_EXPORT_MAX 100000
+/* Reads ?format=json|csv|xlsx (absent: json) into *format; otherwise
+ * replies 400 and returns -1. */
+int api_format_or_reply(struct http_req *r, int *format);
+/* Replies `rows` (an array of arrays of ncols cells; stolen) as a CSV or
+ * XLSX download with Chinese headers; the sheet and the file are named
+ * by `title` (ASCII `filename` for old clients). */
+enum MHD_Result api_reply_export(struct http_req *r, int format, const char *title,
+                                 const char *const *headers, size_t ncols, json_t *rows,
+                                 const char *filename);
+/* The name of a region or grid code: 1 with name filled, 0 when there is
+ * no such place (or the code is malformed), < 0 on error. */
+int api_place_name(struct db_conn *c, const char *code, char *name, size_t len);
+/* {"id", "name"} of a user, or null for 0. */
+json_t *api_user_ref(int64_t id, const char *name);
+/* A time as a ledger cell: "2026-03-25 09:30" local, "" for 0. */
+json_t *api_local_time(const struct http_req *r, int64_t t);
 
 /* Shared by handlers: the reply for a failed transaction (500, logged). */
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc);

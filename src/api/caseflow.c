@@ -3,6 +3,7 @@
  */
 #include "api/caseflow.h"
 #include "api/api.h"
+#include "core/region.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,19 @@ int flow_tell_role(struct db_conn *c, const struct flow_notice *n, const char *r
     return rc < 0 ? rc : t.rc < 0 ? t.rc : rc;
 }
 
+int flow_tell_nearest(struct db_conn *c, const struct flow_notice *n, const char *role,
+                      const char *code, int64_t skip)
+{
+    char at[REGION_CODE_BUFLEN], up[REGION_CODE_BUFLEN];
+    snprintf(at, sizeof at, "%s", code);
+    for (;;) {
+        int rc = flow_tell_role(c, n, role, at, 0, skip);
+        if (rc != 0 || !region_parent(at, up))
+            return rc; /* the nearest level with holders answers */
+        memcpy(at, up, sizeof at);
+    }
+}
+
 /* A notice about case k; body must hold 512 bytes. */
 static struct flow_notice case_notice(const struct db_case *k, const char *kind,
                                       const char *title, int64_t now, char *body)
@@ -266,14 +280,9 @@ int caseflow_tell_level(struct db_conn *c, const struct db_case *k, int64_t skip
             return t.told;
         level = CL_VILLAGE; /* a grid without workers: its village answers */
     }
-    for (int l = level; l < CL__COUNT; l++) {
-        char region[16];
-        caseflow_level_region(k->grid_code, (enum case_level)l, region);
-        int rc = flow_tell_role(c, &n, "dispatcher", region, 0, skip);
-        if (rc != 0)
-            return rc; /* the nearest level with dispatchers answers */
-    }
-    return 0;
+    char region[16];
+    caseflow_level_region(k->grid_code, (enum case_level)level, region);
+    return flow_tell_nearest(c, &n, "dispatcher", region, skip);
 }
 
 int caseflow_tell_reporter(struct db_conn *c, const struct db_case *k, int64_t skip,

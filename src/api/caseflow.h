@@ -67,6 +67,11 @@ int flow_tell(struct db_conn *c, const struct flow_notice *n, int64_t user_id);
 int flow_tell_role(struct db_conn *c, const struct flow_notice *n, const char *role,
                    const char *region, int64_t dept_id, int64_t skip);
 
+/* Tells the holders of `role` at `code` (a grid or region), or failing
+ * that at its village, town or county: the nearest level that has any. */
+int flow_tell_nearest(struct db_conn *c, const struct flow_notice *n, const char *role,
+                      const char *code, int64_t skip);
+
 /* Tell people about a case: an inbox row each and an outbox row each for
  * the SMS gateway. `skip` (the actor) is not told of their own act. */
 int caseflow_tell_user(struct db_conn *c, const struct db_case *k, int64_t user_id,

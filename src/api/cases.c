@@ -223,6 +223,15 @@ static int add_event(void *cls, const struct db_event *e)
 }
 
 /* Reads case v->id into v->out (with its timeline) when the caller may see it. */
+/* The opinion or visit the case came from. */
+static int set_origin(void *cls, const char *kind, int64_t id, const char *code)
+{
+    struct view *v = cls;
+    json_object_set_new(v->out, "origin", json_pack("{s:s, s:I, s:s}", "kind", kind, "id",
+                                                    (json_int_t)id, "code", code));
+    return 1;
+}
+
 static int view_txn(struct db_conn *c, void *cls)
 {
     struct view *v = cls;
@@ -234,7 +243,10 @@ static int view_txn(struct db_conn *c, void *cls)
         return rc;
     json_object_set_new(v->out, "timeline", json_array());
     json_object_set_new(v->out, "photos", json_array());
+    json_object_set_new(v->out, "origin", json_null());
     rc = db_case_events(c, v->id, add_event, v);
+    if (rc >= 0)
+        rc = db_case_origin(c, v->id, set_origin, v);
     return rc < 0 ? rc : db_photos_list(c, v->id, add_photo, v);
 }
 

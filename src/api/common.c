@@ -5,6 +5,7 @@
 #include "core/region.h"
 #include "core/timeutil.h"
 #include "db/db.h"
+#include "export.h"
 #include "log.h"
 
 #include <stdarg.h>
@@ -173,4 +174,90 @@ json_t *api_event_json(const struct http_req *r, const struct db_event *e)
         "action", e->action, "from", e->from_state ? json_string(e->from_state) : json_null(),
         "to", e->to_state ? json_string(e->to_state) : json_null(), "note", e->note, "data",
         data ? data : json_object());
+}
+
+int api_format_or_reply(struct http_req *r, int *format)
+{
+    *format = export_format_parse(http_query(r, "format"));
+    if (*format < 0) {
+        http_reply_error(r, GL_ERR_BAD_PARAMETER, "format", "format must be json, csv or xlsx");
+        return -1;
+    }
+    return 0;
+}
+
+enum MHD_Result api_reply_export(struct http_req *r, int format, const char *title,
+                                 const char *const *headers, size_t ncols, json_t *rows,
+                                 const char *filename)
+{
+    struct export_table t = {title, headers, ncols, rows};
+    char *buf, err[160];
+    size_t len;
+    int rc = export_table(&t, (enum export_format)format, &buf, &len, err, sizeof err);
+    json_decref(rows);
+    if (rc < 0) {
+        log_error("api", "%s export: %s", title, err);
+        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+    }
+    /* An ASCII name for old clients, the Chinese title (RFC 5987) for the rest. */
+    const char *ext = format == EXPORT_CSV ? "csv" : "xlsx";
+    char disp[512];
+    int n = snprintf(disp, sizeof disp, "attachment; filename=\"%s.%s\"; filename*=UTF-8''",
+                     filename, ext);
+    for (const unsigned char *p = (const unsigned char *)title; *p && n < (int)sizeof disp - 16;
+         p++)
+        n += snprintf(disp + n, sizeof disp - (size_t)n, "%%%02X", *p);
+    snprintf(disp + n, sizeof disp - (size_t)n, ".%s", ext);
+    http_add_header(r, "Content-Disposition", disp);
+    return http_reply_owned(r, 200, export_mime((enum export_format)format), buf, len,
+                            "no-store");
+}
+
+json_t *api_user_ref(int64_t id, const char *name)
+{
+    return id ? json_pack("{s:I, s:s}", "id", (json_int_t)id, "name", name ? name : "")
+              : json_null();
+}
+
+json_t *api_local_time(const struct http_req *r, int64_t t)
+{
+    if (!t)
+        return json_string("");
+    char buf[GL_TIME_BUFLEN];
+    gl_time_format(t, r->app->cfg->offset_min, buf);
+    buf[16] = '\0'; /* "2026-03-25T09:30" */
+    buf[10] = ' ';
+    return json_string(buf);
+}
+
+struct place {
+    char *name;
+    size_t len;
+};
+
+static int keep_region_name(void *cls, const struct db_region *g)
+{
+    struct place *p = cls;
+    snprintf(p->name, p->len, "%s", g->name);
+    return 1;
+}
+
+static int keep_grid_name(void *cls, const struct db_grid *g)
+{
+    struct place *p = cls;
+    snprintf(p->name, p->len, "%s", g->name);
+    return 1;
+}
+
+int api_place_name(struct db_conn *c, const char *code, char *name, size_t len)
+{
+    struct place p = {name, len};
+    switch (region_level_of(code)) {
+    case LEVEL_INVALID:
+        return 0;
+    case LEVEL_GRID:
+        return db_grid_get(c, code, keep_grid_name, &p);
+    default:
+        return db_region_get(c, code, keep_region_name, &p);
+    }
 }

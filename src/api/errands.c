@@ -28,7 +28,6 @@
 #define PAGE_DEFAULT 50
 #define PAGE_MAX 200
 #define LEDGER_PAGE 1000    /* ledger rows per JSON page */
-#define LEDGER_MAX 100000   /* ledger rows in one file */
 #define SIGNATURE_MAX (1u << 20)
 #define PHONE_CONTEXT "errands.resident_phone"
 #define CODE_CONTEXT "errands.confirm_code"
@@ -381,17 +380,6 @@ static const char *const ledger_headers[] = {
 /* Step indexes in DB_LEDGER_STEPS order (the errand actions' order). */
 _Static_assert(DB_LEDGER_NSTEPS == EA__COUNT, "the ledger has a column pair per action");
 
-static json_t *local_time(const struct http_req *r, int64_t t)
-{
-    if (!t)
-        return json_string("");
-    char buf[GL_TIME_BUFLEN];
-    gl_time_format(t, r->app->cfg->offset_min, buf);
-    buf[16] = '\0'; /* "2026-03-25T09:30" */
-    buf[10] = ' ';
-    return json_string(buf);
-}
-
 static json_t *text_or_empty(const char *s) { return json_string(s ? s : ""); }
 
 static int add_ledger_row(void *cls, const struct db_ledger_row *row)
@@ -410,13 +398,13 @@ static int add_ledger_row(void *cls, const struct db_ledger_row *row)
     json_t *cells = json_pack(
         "[s, s, s, s, o, s, s, o, s, o, o, o, o, s, o, o, s, o, o, s, o, o, o, s, s]", e->code,
         e->service_name, e->dept_name, e->resident_name, phone, e->village_name, e->grid_name,
-        local_time(l->r, e->created_at), e->registered_by_name,
-        local_time(l->r, row->at[EA_ACCEPT]), text_or_empty(row->by[EA_ACCEPT]),
-        local_time(l->r, row->at[EA_SUBMIT]), text_or_empty(row->by[EA_SUBMIT]), e->dept_ref,
-        local_time(l->r, row->at[EA_COMPLETE]), text_or_empty(row->by[EA_COMPLETE]), e->result,
-        local_time(l->r, row->at[EA_NOTIFY]), local_time(l->r, row->at[EA_CONFIRM]), method,
-        local_time(l->r, row->at[EA_CANCEL]), local_time(l->r, row->at[EA_RETURN_MATERIALS]),
-        local_time(l->r, e->deadline_at), errand_state_zh(s),
+        api_local_time(l->r, e->created_at), e->registered_by_name,
+        api_local_time(l->r, row->at[EA_ACCEPT]), text_or_empty(row->by[EA_ACCEPT]),
+        api_local_time(l->r, row->at[EA_SUBMIT]), text_or_empty(row->by[EA_SUBMIT]), e->dept_ref,
+        api_local_time(l->r, row->at[EA_COMPLETE]), text_or_empty(row->by[EA_COMPLETE]), e->result,
+        api_local_time(l->r, row->at[EA_NOTIFY]), api_local_time(l->r, row->at[EA_CONFIRM]), method,
+        api_local_time(l->r, row->at[EA_CANCEL]), api_local_time(l->r, row->at[EA_RETURN_MATERIALS]),
+        api_local_time(l->r, e->deadline_at), errand_state_zh(s),
         overdue_now(e, l->f.now) ? "是" : "否");
     if (!cells)
         return DB_ERROR;
@@ -435,11 +423,9 @@ static int ledger_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_errands_ledger(struct http_req *r)
 {
     struct list_ctx l = {.r = r};
-    l.format = export_format_parse(http_query(r, "format"));
-    if (l.format < 0)
-        return http_reply_error(r, GL_ERR_BAD_PARAMETER, "format",
-                                "format must be json, csv or xlsx");
-    int64_t most = l.format == EXPORT_JSON ? LEDGER_PAGE : LEDGER_MAX;
+    if (api_format_or_reply(r, &l.format) < 0)
+        return r->result;
+    int64_t most = l.format == EXPORT_JSON ? LEDGER_PAGE : API_EXPORT_MAX;
     if (filters_or_reply(r, &l, most, most, true) < 0)
         return r->result;
     l.items = json_array();
@@ -456,23 +442,8 @@ enum MHD_Result api_errands_ledger(struct http_req *r)
         return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "columns", cols, "rows",
                                                  l.items, "next_cursor", next));
     }
-    struct export_table t = {"代办台账", ledger_headers, LEDGER_NCOLS, l.items};
-    char *buf, err[160];
-    size_t len;
-    rc = export_table(&t, (enum export_format)l.format, &buf, &len, err, sizeof err);
-    json_decref(l.items);
-    if (rc < 0) {
-        log_error("errands", "ledger export: %s", err);
-        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
-    }
-    char disp[160];
-    snprintf(disp, sizeof disp,
-             "attachment; filename=\"errand-ledger.%s\"; filename*=UTF-8''%%E4%%BB%%A3%%E5%%8A%%9E"
-             "%%E5%%8F%%B0%%E8%%B4%%A6.%s",
-             l.format == EXPORT_CSV ? "csv" : "xlsx", l.format == EXPORT_CSV ? "csv" : "xlsx");
-    http_add_header(r, "Content-Disposition", disp);
-    return http_reply_owned(r, 200, export_mime((enum export_format)l.format), buf, len,
-                            "no-store");
+    return api_reply_export(r, l.format, "代办台账", ledger_headers, LEDGER_NCOLS, l.items,
+                            "errand-ledger");
 }
 
 /* ---- writing: timeline, audit, notices ------------------------------------------------------- */
@@ -511,14 +482,9 @@ static int tell_agents(struct db_conn *c, const struct db_errand *e, int64_t ski
         return e->agent_user_id == skip ? 0 : tell_user(c, e, e->agent_user_id, kind, title, now);
     char body[256];
     struct flow_notice n = errand_notice(e, kind, title, now, body);
-    for (int l = CL_VILLAGE; l < CL__COUNT; l++) {
-        char region[16];
-        caseflow_level_region(e->grid_code, (enum case_level)l, region);
-        int rc = flow_tell_role(c, &n, "agent", region, 0, skip);
-        if (rc != 0)
-            return rc; /* the nearest level with agents answers */
-    }
-    return 0;
+    char village[16];
+    caseflow_level_region(e->grid_code, CL_VILLAGE, village);
+    return flow_tell_nearest(c, &n, "agent", village, skip);
 }
 
 static int tell_resident(struct db_conn *c, const struct db_errand *e, int64_t skip,

@@ -140,6 +140,26 @@ const struct route http_routes[] = {
       " code), confirm (with that code or a signature), cancel, return_materials. Checks role,"
       " scope, if_version and state: 409 version_conflict or invalid_transition."),
 
+    R("GET", "/api/v1/opinions", api_opinions_list, "participation", 200, USER, NULL,
+      "Opinions and ideas (民意/金点子) the caller may see, newest first. Filters: ?state"
+      " (new, replied, adopted, not_adopted), ?kind (opinion, idea), ?channel (collection,"
+      " meeting, letter, visit, phone, online), ?category, ?region, ?q, ?from, ?to; ?cursor,"
+      " ?limit; ?format=csv|xlsx downloads them all (Chinese headers)."),
+    R("POST", "/api/v1/opinions", api_opinions_create, "participation", 201, USER,
+      api_opinion_create_spec,
+      "Write down an opinion or idea heard through one of the six channels (residents: their"
+      " own, online); the deciders of its region are told."),
+    R("GET", "/api/v1/opinions/stats", api_opinions_stats, "participation", 200, USER, NULL,
+      "Counts of the opinions the caller may see (the list's filters) per channel (all six)"
+      " and per region one level below ?region, each by state."),
+    R("GET", "/api/v1/opinions/{id}", api_opinions_get, "participation", 200, USER, NULL,
+      "One opinion with its timeline, its case (when turned into one) and the actions the"
+      " caller may take."),
+    R("POST", "/api/v1/opinions/{id}/{action}", api_opinions_act, "participation", 200, USER,
+      api_opinion_action_spec,
+      "Decide on an opinion: reply, adopt, reject (with the reasons), to_case (reports a case"
+      " that names the opinion). Checks role, scope, if_version and state."),
+
     R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,
       "Routing rules: (category, region) -> department and time limit; the most specific wins."),
     R("PUT", "/api/v1/routing-rules", api_routes_put, "cases", 200, USER, api_route_spec,
