@@ -6,6 +6,7 @@
  */
 #ifndef GL_API_H
 #define GL_API_H
+#include "core/participation.h"
 #include "core/region.h"
 #include "db/db.h"
 #include "events.h"
@@ -159,6 +160,46 @@ struct opinion_record {
 int api_opinion_record(struct db_conn *c, struct http_req *r, struct opinion_record *in,
                        struct api_fail *f);
 
+/* polls.c and evaluations.c: residents' votes (百姓点菜, 群众评议); votes.c */
+extern const struct jspec api_poll_create_spec[];
+extern const struct jspec api_poll_vote_spec[];
+extern const struct jspec api_vote_close_spec[];
+enum MHD_Result api_polls_list(struct http_req *r);
+enum MHD_Result api_polls_create(struct http_req *r);
+enum MHD_Result api_polls_get(struct http_req *r);
+enum MHD_Result api_polls_vote(struct http_req *r);
+enum MHD_Result api_polls_close(struct http_req *r);
+enum MHD_Result api_polls_results(struct http_req *r);
+extern const struct jspec api_evaluation_create_spec[];
+extern const struct jspec api_evaluation_ballot_spec[];
+enum MHD_Result api_evaluations_list(struct http_req *r);
+enum MHD_Result api_evaluations_create(struct http_req *r);
+enum MHD_Result api_evaluations_get(struct http_req *r);
+enum MHD_Result api_evaluations_ballot(struct http_req *r);
+enum MHD_Result api_evaluations_close(struct http_req *r);
+enum MHD_Result api_evaluations_results(struct http_req *r);
+
+/* points.c: the points rule table and rankings (积分) */
+extern const struct jspec api_point_rule_spec[];
+enum MHD_Result api_point_rules_list(struct http_req *r);
+enum MHD_Result api_point_rules_put(struct http_req *r);
+enum MHD_Result api_points_ranking(struct http_req *r);
+/* Everyone's points over [from, to), computed from history with the
+ * rules as they stand: rows sorted by user id. */
+struct points_sheet {
+    int64_t value[POINTS_NRULES];
+    bool active[POINTS_NRULES];
+    struct points_row {
+        int64_t user_id, total;
+        int64_t counts[POINTS_NRULES];
+    } *rows;
+    size_t n, cap;
+};
+int api_points_sheet(struct db_conn *c, int64_t from, int64_t to, struct points_sheet *s);
+/* A user's row, or NULL when they did nothing that counts. */
+const struct points_row *api_points_find(const struct points_sheet *s, int64_t user_id);
+void api_points_sheet_free(struct points_sheet *s);
+
 /* card.c */
 enum MHD_Result api_grid_card(struct http_req *r);
 
@@ -231,6 +272,9 @@ enum MHD_Result api_reply_export(struct http_req *r, int format, const char *tit
 /* The name of a region or grid code: 1 with name filled, 0 when there is
  * no such place (or the code is malformed), < 0 on error. */
 int api_place_name(struct db_conn *c, const char *code, char *name, size_t len);
+/* The instant a local calendar year begins, and the local year of t. */
+int64_t api_year_start(const struct http_req *r, int year);
+int api_year_of(const struct http_req *r, int64_t t);
 /* {"id", "name"} of a user, or null for 0. */
 json_t *api_user_ref(int64_t id, const char *name);
 /* A time as a ledger cell: "2026-03-25 09:30" local, "" for 0. */

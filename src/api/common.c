@@ -261,3 +261,17 @@ int api_place_name(struct db_conn *c, const char *code, char *name, size_t len)
         return db_region_get(c, code, keep_region_name, &p);
     }
 }
+
+int64_t api_year_start(const struct http_req *r, int year)
+{
+    return gl_days_from_civil(year, 1, 1) * 86400 - (int64_t)r->app->cfg->offset_min * 60;
+}
+
+int api_year_of(const struct http_req *r, int64_t t)
+{
+    int y;
+    unsigned m, d;
+    int64_t local = t + (int64_t)r->app->cfg->offset_min * 60;
+    gl_civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, &y, &m, &d);
+    return y;
+}

@@ -104,6 +104,15 @@ static const uint64_t unscoped = A(ACT_TERRITORY_READ) | A(ACT_PUBLIC_READ);
 
 const char *role_name(enum role r) { return r < ROLE__COUNT ? names[r] : "unknown"; }
 
+const char *role_name_zh(enum role r)
+{
+    static const char *const zh[ROLE__COUNT] = {
+        "居民", "网格员", "联户党员", "代办员", "指挥中心", "部门工作人员", "部门负责人",
+        "督办", "领导", "审计", "管理员",
+    };
+    return r < ROLE__COUNT ? zh[r] : "?";
+}
+
 int role_parse(const char *name)
 {
     for (int r = 0; r < ROLE__COUNT; r++)

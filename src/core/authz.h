@@ -87,6 +87,8 @@ struct target {
 enum authz { AUTHZ_ALLOW = 0, AUTHZ_HIDDEN, AUTHZ_FORBIDDEN };
 
 const char *role_name(enum role r);
+/* The role as the UI and the ledgers say it: 居民, 网格员, ... */
+const char *role_name_zh(enum role r);
 /* Returns the role, or -1 for an unknown name. */
 int role_parse(const char *name);
 /* Whether role r may ever take action a (somewhere). */

@@ -172,6 +172,16 @@ int points_rule_parse(const char *code)
     return -1;
 }
 
+int64_t points_total(const int64_t counts[POINTS_NRULES], const int64_t points[POINTS_NRULES],
+                     const bool active[POINTS_NRULES])
+{
+    int64_t total = 0;
+    for (int i = 0; i < POINTS_NRULES; i++)
+        if (active[i])
+            total += counts[i] * points[i];
+    return total;
+}
+
 /* ---- ranking ---- */
 
 void rank_competition(const double *sorted, size_t n, int64_t *ranks)

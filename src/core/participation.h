@@ -94,6 +94,10 @@ struct points_rule_def {
 #define POINTS_NRULES 9
 extern const struct points_rule_def points_rules[POINTS_NRULES];
 int points_rule_parse(const char *code);
+/* The points of a person who did counts[i] deeds of rule i, each worth
+ * points[i] while active[i]. */
+int64_t points_total(const int64_t counts[POINTS_NRULES], const int64_t points[POINTS_NRULES],
+                     const bool active[POINTS_NRULES]);
 
 /* ---- ranking ---- */
 

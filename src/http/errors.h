@@ -29,6 +29,7 @@
     X(GL_ERR_CONFLICT,              409, "conflict",              "conflicts with existing data")   \
     X(GL_ERR_VERSION_CONFLICT,      409, "version_conflict",      "the resource was changed by someone else") \
     X(GL_ERR_INVALID_TRANSITION,    409, "invalid_transition",    "that step is not possible in the current state") \
+    X(GL_ERR_ALREADY_VOTED,         409, "already_voted",         "you have already cast your ballot here") \
     X(GL_ERR_PAYLOAD_TOO_LARGE,     413, "payload_too_large",     "request body is too large")      \
     X(GL_ERR_UNSUPPORTED_MEDIA_TYPE,415, "unsupported_media_type","request body must be application/json") \
     X(GL_ERR_TOO_MANY_REQUESTS,     429, "too_many_requests",     "too many requests, try again later") \

@@ -160,6 +160,59 @@ const struct route http_routes[] = {
       "Decide on an opinion: reply, adopt, reject (with the reasons), to_case (reports a case"
       " that names the opinion). Checks role, scope, if_version and state."),
 
+    R("GET", "/api/v1/polls", api_polls_list, "participation", 200, USER, NULL,
+      "Polls on livelihood projects (百姓点菜), newest first: ?region (those its residents vote"
+      " in, and those under it), ?phase (upcoming, open, closed); ?cursor, ?limit;"
+      " ?format=csv|xlsx."),
+    R("POST", "/api/v1/polls", api_polls_create, "participation", 201, USER,
+      api_poll_create_spec,
+      "Open a poll with 2-30 candidate projects, a window, picks per ballot and how many"
+      " projects closing publishes (leader or admin whose scope holds the region)."),
+    R("GET", "/api/v1/polls/{id}", api_polls_get, "participation", 200, USER, NULL,
+      "One poll: its projects ranked live by votes (with share and whether within the top N),"
+      " the caller's own picks, the published results once closed, and the actions."),
+    R("POST", "/api/v1/polls/{id}/votes", api_polls_vote, "participation", 201, USER,
+      api_poll_vote_spec,
+      "Cast the caller's one ballot (residents of the poll's region, while it is open);"
+      " a second is 409 already_voted."),
+    R("POST", "/api/v1/polls/{id}/close", api_polls_close, "participation", 200, USER,
+      api_vote_close_spec, "Close the poll now and publish its top N (the sweep closes it at"
+      " closes_at otherwise)."),
+    R("GET", "/api/v1/polls/{id}/results", api_polls_results, "participation", 200, USER, NULL,
+      "The ranked results as JSON, or ?format=csv|xlsx."),
+
+    R("GET", "/api/v1/evaluations", api_evaluations_list, "participation", 200, USER, NULL,
+      "Residents' evaluations of cadres (群众评议), newest first: ?region, ?phase; ?cursor,"
+      " ?limit; ?format=csv|xlsx."),
+    R("POST", "/api/v1/evaluations", api_evaluations_create, "participation", 201, USER,
+      api_evaluation_create_spec,
+      "Open an evaluation of cadres or departments for a year's work (leader or admin whose"
+      " scope holds the region)."),
+    R("GET", "/api/v1/evaluations/{id}", api_evaluations_get, "participation", 200, USER, NULL,
+      "One evaluation with its targets, whether the caller voted, and the results: published"
+      " once closed, live for those running it (residents' score 70%, points 30%, a vetoing"
+      " commitment makes it 0)."),
+    R("POST", "/api/v1/evaluations/{id}/ballots", api_evaluations_ballot, "participation", 201,
+      USER, api_evaluation_ballot_spec,
+      "Cast the caller's one ballot, grading every target (residents of the region, while"
+      " open); a second is 409 already_voted."),
+    R("POST", "/api/v1/evaluations/{id}/close", api_evaluations_close, "participation", 200,
+      USER, api_vote_close_spec, "Close the evaluation now and publish its results."),
+    R("GET", "/api/v1/evaluations/{id}/results", api_evaluations_results, "participation", 200,
+      USER, NULL, "The results (once published, or live for those running it) as JSON, or"
+      " ?format=csv|xlsx."),
+
+    R("GET", "/api/v1/points/rules", api_point_rules_list, "participation", 200, USER, NULL,
+      "The points rule table (积分): what each kind of deed is worth, its default, whether it"
+      " counts."),
+    R("PUT", "/api/v1/points/rules/{code}", api_point_rules_put, "participation", 200, USER,
+      api_point_rule_spec, "Change what a deed is worth (admin without a region limit);"
+      " if_version guards (0 while at the default)."),
+    R("GET", "/api/v1/points/ranking", api_points_ranking, "participation", 200, USER, NULL,
+      "Cadres of ?region (default: the caller's area) ranked by points over ?from..?to"
+      " (default this year), computed from history; ?role narrows; ties share a rank;"
+      " ?limit; ?format=csv|xlsx."),
+
     R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,
       "Routing rules: (category, region) -> department and time limit; the most specific wins."),
     R("PUT", "/api/v1/routing-rules", api_routes_put, "cases", 200, USER, api_route_spec,

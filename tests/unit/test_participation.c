@@ -108,6 +108,14 @@ static void ranks_and_rules(void **state)
     assert_int_equal(points_rule_parse("nope"), -1);
     for (int i = 0; i < POINTS_NRULES; i++)
         assert_int_not_equal(points_rules[i].points, 0);
+    int64_t counts[POINTS_NRULES] = {4, 1, 2, 0, 0, 1, 1, 0, 0};
+    int64_t values[POINTS_NRULES];
+    bool active[POINTS_NRULES];
+    for (int i = 0; i < POINTS_NRULES; i++)
+        values[i] = points_rules[i].points, active[i] = true;
+    assert_int_equal(points_total(counts, values, active), 4 + 2 + 10 - 3 - 5);
+    active[6] = false; /* 不满意 switched off */
+    assert_int_equal(points_total(counts, values, active), 4 + 2 + 10 - 3);
 }
 
 int main(void)
