@@ -48,9 +48,10 @@ int cmd_sweep(int argc, char **argv)
     char when[GL_TIME_BUFLEN];
     gl_time_format(now, cfg.offset_min, when);
     printf("sweep as of %s: %lld yellow, %lld red, %lld escalated (%lld clocks examined);"
-           " %lld errands overdue\n",
+           " %lld errands overdue; %lld commitments overdue; %lld polls and evaluations closed\n",
            when, (long long)st.yellow, (long long)st.red, (long long)st.escalated,
-           (long long)st.examined, (long long)st.errands_overdue);
+           (long long)st.examined, (long long)st.errands_overdue,
+           (long long)st.commitments_overdue, (long long)st.votes_closed);
     return 0;
 }
 

@@ -169,10 +169,14 @@ static int cmd_serve(int argc, char **argv)
             last_sweep = now;
             if (swept < 0)
                 log_error("sweep", "database error %d; the next minute tries again", swept);
-            else if (st.yellow || st.red || st.escalated || st.errands_overdue)
-                log_info("sweep", "%lld yellow, %lld red, %lld escalated, %lld errands overdue",
+            else if (st.yellow || st.red || st.escalated || st.errands_overdue ||
+                     st.commitments_overdue || st.votes_closed)
+                log_info("sweep",
+                         "%lld yellow, %lld red, %lld escalated, %lld errands overdue,"
+                         " %lld commitments overdue, %lld votes closed",
                          (long long)st.yellow, (long long)st.red, (long long)st.escalated,
-                         (long long)st.errands_overdue);
+                         (long long)st.errands_overdue, (long long)st.commitments_overdue,
+                         (long long)st.votes_closed);
         }
         /* Every 15 s: live-event streams send a heartbeat. */
         events_heartbeat();

@@ -179,6 +179,26 @@ enum MHD_Result api_evaluations_ballot(struct http_req *r);
 enum MHD_Result api_evaluations_close(struct http_req *r);
 enum MHD_Result api_evaluations_results(struct http_req *r);
 
+/* commitments.c: public commitments (公开承诺) */
+extern const struct jspec api_commitment_create_spec[];
+extern const struct jspec api_commitment_action_spec[];
+enum MHD_Result api_commitments_list(struct http_req *r);
+enum MHD_Result api_commitments_create(struct http_req *r);
+enum MHD_Result api_commitments_get(struct http_req *r);
+enum MHD_Result api_commitments_act(struct http_req *r);
+/* Flags active commitments past their due time (timeline, owner's
+ * notice), in batches; idempotent. */
+int api_commitments_sweep(struct db *db, int64_t now, int64_t *flagged);
+
+/* visits.c: household visits (走访/民情日记) */
+extern const struct jspec api_visit_create_spec[];
+extern const struct jspec api_visit_action_spec[];
+enum MHD_Result api_visits_list(struct http_req *r);
+enum MHD_Result api_visits_create(struct http_req *r);
+enum MHD_Result api_visits_coverage(struct http_req *r);
+enum MHD_Result api_visits_get(struct http_req *r);
+enum MHD_Result api_visits_act(struct http_req *r);
+
 /* points.c: the points rule table and rankings (积分) */
 extern const struct jspec api_point_rule_spec[];
 enum MHD_Result api_point_rules_list(struct http_req *r);
@@ -275,6 +295,8 @@ int api_place_name(struct db_conn *c, const char *code, char *name, size_t len);
 /* The instant a local calendar year begins, and the local year of t. */
 int64_t api_year_start(const struct http_req *r, int year);
 int api_year_of(const struct http_req *r, int64_t t);
+/* The local calendar month holding t: [*from, *to). */
+void api_month_bounds(const struct http_req *r, int64_t t, int64_t *from, int64_t *to);
 /* {"id", "name"} of a user, or null for 0. */
 json_t *api_user_ref(int64_t id, const char *name);
 /* A time as a ledger cell: "2026-03-25 09:30" local, "" for 0. */

@@ -3,6 +3,7 @@
  */
 #include "api/caseflow.h"
 #include "api/api.h"
+#include "api/votes.h"
 #include "core/region.h"
 
 #include <stdio.h>
@@ -448,5 +449,11 @@ int caseflow_sweep(struct db *db, int offset_min, int64_t now, struct sweep_stat
             events_publish(&s->events[i]);
     }
     free(s);
-    return rc < 0 ? rc : api_errands_sweep(db, now, &st->errands_overdue);
+    if (rc >= 0)
+        rc = api_errands_sweep(db, now, &st->errands_overdue);
+    if (rc >= 0)
+        rc = api_commitments_sweep(db, now, &st->commitments_overdue);
+    if (rc >= 0)
+        rc = votes_sweep(db, offset_min, now, &st->votes_closed);
+    return rc;
 }

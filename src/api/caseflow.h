@@ -98,12 +98,15 @@ void caseflow_event(const struct db_case *k, const char *action, struct event *e
 
 struct sweep_stats {
     int64_t yellow, red, escalated, examined;
-    int64_t errands_overdue; /* errands whose promised deadline passed (api/errands.c) */
+    int64_t errands_overdue;     /* errands whose promised deadline passed (api/errands.c) */
+    int64_t commitments_overdue; /* commitments past due undone (api/commitments.c) */
+    int64_t votes_closed;        /* polls and evaluations at their closing time (api/votes.c) */
 };
 /* Evaluates every clock as of `now`: yellow and red warnings, automatic
  * escalation one level up when a stage deadline passes (the next stage
  * starts at that deadline, so a late sweep reaches the same result as a
- * punctual one), notifications. Then flags overdue errands. Idempotent: a
+ * punctual one), notifications. Then flags overdue errands and
+ * commitments and closes polls and evaluations whose time is up. Idempotent: a
  * second run at the same `now` changes nothing. Reads only the cases and
  * errands whose instants have come. */
 int caseflow_sweep(struct db *db, int offset_min, int64_t now, struct sweep_stats *st);

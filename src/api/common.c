@@ -275,3 +275,13 @@ int api_year_of(const struct http_req *r, int64_t t)
     gl_civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, &y, &m, &d);
     return y;
 }
+
+void api_month_bounds(const struct http_req *r, int64_t t, int64_t *from, int64_t *to)
+{
+    int y;
+    unsigned m, d;
+    int64_t off = (int64_t)r->app->cfg->offset_min * 60, local = t + off;
+    gl_civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, &y, &m, &d);
+    *from = gl_days_from_civil(y, m, 1) * 86400 - off;
+    *to = gl_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400 - off;
+}

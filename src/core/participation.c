@@ -182,6 +182,19 @@ int64_t points_total(const int64_t counts[POINTS_NRULES], const int64_t points[P
     return total;
 }
 
+/* ---- visits ---- */
+
+/* The seeds' cadres visit at home, call, meet people in the fields, and go
+ * in the evening when villagers are back from work (夜访). */
+const struct vocab visit_kinds[4] = {
+    {"home", "入户走访"}, {"phone", "电话回访"}, {"field", "田间地头"}, {"night", "夜访"},
+};
+
+double visit_coverage(int64_t visited, int64_t households)
+{
+    return households > 0 ? (double)visited / (double)households : -1;
+}
+
 /* ---- ranking ---- */
 
 void rank_competition(const double *sorted, size_t n, int64_t *ranks)

@@ -99,6 +99,13 @@ int points_rule_parse(const char *code);
 int64_t points_total(const int64_t counts[POINTS_NRULES], const int64_t points[POINTS_NRULES],
                      const bool active[POINTS_NRULES]);
 
+/* ---- visits ---- */
+
+extern const struct vocab visit_kinds[4]; /* home 入户, phone 电话, field 田间地头, night 夜访 */
+/* Households visited as a share of households (0-1); -1 for a grid without
+ * households. */
+double visit_coverage(int64_t visited, int64_t households);
+
 /* ---- ranking ---- */
 
 /* Competition ranks ("1, 2, 2, 4") of values already sorted best first:

@@ -202,6 +202,39 @@ const struct route http_routes[] = {
       USER, NULL, "The results (once published, or live for those running it) as JSON, or"
       " ?format=csv|xlsx."),
 
+    R("GET", "/api/v1/commitments", api_commitments_list, "participation", 200, USER, NULL,
+      "Public commitments (公开承诺), newest first: ?region, ?state (active, completed, kept,"
+      " failed), ?year, ?owner_user, ?owner_dept, ?overdue=0|1, ?veto=0|1 (overdue or failed:"
+      " 一票否决); ?cursor, ?limit; ?format=csv|xlsx."),
+    R("POST", "/api/v1/commitments", api_commitments_create, "participation", 201, USER,
+      api_commitment_create_spec,
+      "Publish a commitment of a cadre or a department to a region, with its due date (leader"
+      " or admin whose scope holds the region)."),
+    R("GET", "/api/v1/commitments/{id}", api_commitments_get, "participation", 200, USER, NULL,
+      "One commitment with its progress timeline, the veto flag and the caller's actions."),
+    R("POST", "/api/v1/commitments/{id}/{action}", api_commitments_act, "participation", 200,
+      USER, api_commitment_action_spec,
+      "progress (note, evidence, percent) and complete by the owner or its department; review"
+      " (outcome kept or failed) by a leader or supervisor. if_version guards."),
+
+    R("GET", "/api/v1/visits", api_visits_list, "participation", 200, USER, NULL,
+      "Household visits (走访/民情日记) the caller may see, newest first: ?region,"
+      " ?household_id, ?visitor, ?from, ?to; ?cursor, ?limit; ?format=csv|xlsx."),
+    R("POST", "/api/v1/visits", api_visits_create, "participation", 201, USER,
+      api_visit_create_spec,
+      "Log a visit to a household in the caller's area (party members: their linked"
+      " households). A resend with the same client_key answers 200 with the visit already"
+      " logged."),
+    R("GET", "/api/v1/visits/coverage", api_visits_coverage, "participation", 200, USER, NULL,
+      "Per grid of ?region (default the caller's area): households, households visited"
+      " between ?from and ?to (default this month) and the share; ?format=csv|xlsx."),
+    R("GET", "/api/v1/visits/{id}", api_visits_get, "participation", 200, USER, NULL,
+      "One visit with what it led to."),
+    R("POST", "/api/v1/visits/{id}/{action}", api_visits_act, "participation", 200, USER,
+      api_visit_action_spec,
+      "to_case (reports a case from what was heard), to_opinion (records it as an opinion"
+      " heard on a visit) or follow_up_done; if_version guards."),
+
     R("GET", "/api/v1/points/rules", api_point_rules_list, "participation", 200, USER, NULL,
       "The points rule table (积分): what each kind of deed is worth, its default, whether it"
       " counts."),

@@ -96,6 +96,14 @@ static void evaluation_scores(void **state)
     assert_float_equal(eval_combined(80.0, 5, 0, false), 56.0, 1e-9);
 }
 
+static void coverage(void **state)
+{
+    (void)state;
+    assert_float_equal(visit_coverage(3, 4), 0.75, 1e-12);
+    assert_true(visit_coverage(0, 0) < 0);
+    assert_int_equal(vocab_parse(visit_kinds, VOCAB_N(visit_kinds), "night"), 3);
+}
+
 static void ranks_and_rules(void **state)
 {
     (void)state;
@@ -125,6 +133,7 @@ int main(void)
         cmocka_unit_test(commitment_steps_and_veto),
         cmocka_unit_test(polls),
         cmocka_unit_test(evaluation_scores),
+        cmocka_unit_test(coverage),
         cmocka_unit_test(ranks_and_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
