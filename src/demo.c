@@ -128,7 +128,7 @@ static const struct dept {
 
 /* A small deterministic generator, so the demo is the same every time. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint32_t rnd(uint32_t n)
+unsigned demo_rnd(unsigned n)
 {
     rng_state ^= rng_state << 13;
     rng_state ^= rng_state >> 7;
@@ -176,10 +176,10 @@ static const char *const care_tags[] = {"低保户", "独居老人", "残疾人"
                                         "特困供养", "重点关注"};
 static const int care_per_mille[] = {60, 70, 40, 50, 30, 10, 15};
 
-static void person_name(char out[32])
+void demo_person_name(char out[32])
 {
-    snprintf(out, 32, "%s%s", surnames[rnd(sizeof surnames / sizeof *surnames)],
-             given[rnd(sizeof given / sizeof *given)]);
+    snprintf(out, 32, "%s%s", surnames[demo_rnd(sizeof surnames / sizeof *surnames)],
+             given[demo_rnd(sizeof given / sizeof *given)]);
 }
 
 /* A well-formed (check digit included) but fictional resident ID. */
@@ -187,8 +187,8 @@ static void id_number(char out[19])
 {
     static const int weight[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char check[] = "10X98765432";
-    int year = 1938 + (int)rnd(65), month = 1 + (int)rnd(12), day = 1 + (int)rnd(28);
-    snprintf(out, 19, "379901%04d%02d%02d%03u", year, month, day, rnd(1000));
+    int year = 1938 + (int)demo_rnd(65), month = 1 + (int)demo_rnd(12), day = 1 + (int)demo_rnd(28);
+    snprintf(out, 19, "379901%04d%02d%02d%03u", year, month, day, demo_rnd(1000));
     int sum = 0;
     for (int i = 0; i < 17; i++)
         sum += (out[i] - '0') * weight[i];
@@ -200,7 +200,7 @@ static void mobile(char out[12])
 {
     static const char *const prefixes[] = {"133", "135", "137", "138", "139", "150", "152",
                                            "158", "177", "180", "186", "189"};
-    snprintf(out, 12, "%s%08u", prefixes[rnd(12)], rnd(100000000));
+    snprintf(out, 12, "%s%08u", prefixes[demo_rnd(12)], demo_rnd(100000000));
 }
 
 static int seal_into(const char *text, const char *context, unsigned char **p, size_t *n)
@@ -311,27 +311,27 @@ static int seed_households(struct db_conn *c, struct seed_ctx *x, int64_t now)
         for (int g = 0; rc >= 0 && g < villages[v].grids; g++) {
             char grid[32];
             snprintf(grid, sizeof grid, "%s%03d", villages[v].code, g + 1);
-            int count = 56 + (int)rnd(15); /* 56..70 per grid, about 5,000 in all */
+            int count = 56 + (int)demo_rnd(15); /* 56..70 per grid, about 5,000 in all */
             for (int h = 0; rc >= 0 && h < count; h++) {
                 char area[64], detail[32], name[32], idn[19], phone[12], tags[128] = "[";
                 if (urban) {
                     snprintf(area, sizeof area, "%s%d号楼", villages[v].name, g * 6 + h / 12 + 1);
                     snprintf(detail, sizeof detail, "%d单元%d0%d室", 1 + h % 12 / 6,
-                             1 + h % 6, 1 + (int)rnd(2));
+                             1 + h % 6, 1 + (int)demo_rnd(2));
                 } else {
                     snprintf(area, sizeof area, "%s%d组", villages[v].name, g + 1);
                     snprintf(detail, sizeof detail, "%d号", h + 1);
                 }
-                person_name(name);
+                demo_person_name(name);
                 id_number(idn);
                 mobile(phone);
                 for (size_t t = 0; t < sizeof care_tags / sizeof *care_tags; t++)
-                    if ((int)rnd(1000) < care_per_mille[t])
+                    if ((int)demo_rnd(1000) < care_per_mille[t])
                         snprintf(tags + strlen(tags), sizeof tags - strlen(tags), "%s\"%s\"",
                                  tags[1] ? "," : "", care_tags[t]);
                 strcat(tags, "]");
                 struct db_household row = {.grid_code = grid, .address_area = area,
-                                           .head_name = name, .members = 1 + rnd(6),
+                                           .head_name = name, .members = 1 + demo_rnd(6),
                                            .tags = tags};
                 unsigned char *d, *i, *p;
                 seal_into(detail, "households.address_detail", &d, &row.address_detail_len);
@@ -365,7 +365,7 @@ static int seed_people(struct db_conn *c, struct seed_ctx *x, int64_t now)
             char username[16], grid[32], name[64], person[32];
             snprintf(username, sizeof username, "gw%02d", ++gw);
             snprintf(grid, sizeof grid, "%s%03d", villages[v].code, g + 1);
-            person_name(person);
+            demo_person_name(person);
             snprintf(name, sizeof name, "%s（网格员）", person);
             rc = add_user(c, x, username, name, "grid_worker", grid, 0, now, &id);
         }
@@ -373,14 +373,14 @@ static int seed_people(struct db_conn *c, struct seed_ctx *x, int64_t now)
          * and one resident account. */
         char username[16], name[64], person[32];
         snprintf(username, sizeof username, "dy%02zu", v + 1);
-        person_name(person);
+        demo_person_name(person);
         snprintf(name, sizeof name, "%s（联户党员）", person);
         if (rc >= 0)
             rc = add_user(c, x, username, name, "party_member", villages[v].code, 0, now, &id);
         for (int h = 0; rc >= 0 && h < 30; h++)
             rc = db_party_link(c, id, x->first_household[v] + h * 2, now);
         snprintf(username, sizeof username, "jm%02zu", v + 1);
-        person_name(person);
+        demo_person_name(person);
         snprintf(name, sizeof name, "%s（居民）", person);
         if (rc >= 0)
             rc = add_user(c, x, username, name, "resident", villages[v].code, 0, now, &id);
@@ -592,7 +592,7 @@ static int seed(struct db_conn *c, void *cls)
     if ((rc = seed_categories(c, now)) < 0 || (rc = seed_territory(c, x, now)) < 0 ||
         (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0 ||
         (rc = seed_routing(c, x, now)) < 0 || (rc = seed_services(c, x, now)) < 0 ||
-        (rc = seed_errands(c, now)) < 0)
+        (rc = seed_errands(c, now)) < 0 || (rc = demo_seed_participation(c, now)) < 0)
         return rc;
     return 0;
 }

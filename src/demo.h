@@ -7,6 +7,7 @@
 #ifndef GL_DEMO_H
 #define GL_DEMO_H
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 struct config;
@@ -16,5 +17,15 @@ struct config;
  * 0, 1 when the database already holds it (nothing changed), or -1 with
  * err filled. Needs the data key loaded. */
 int demo_seed(struct db *db, const struct config *cfg, char *err, size_t errlen);
+
+/* ---- shared by the demo's files ---- */
+struct db_conn;
+/* The demo's deterministic generator: 0..n-1, the same sequence every run. */
+unsigned demo_rnd(unsigned n);
+/* A fictional Chinese name. */
+void demo_person_name(char out[32]);
+/* Opinions, polls, commitments, a month of visits and an evaluation
+ * (demo_participation.c). */
+int demo_seed_participation(struct db_conn *c, int64_t now);
 
 #endif

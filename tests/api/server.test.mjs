@@ -56,9 +56,17 @@ test('openapi.json describes every route from the route table', async () => {
       '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/grids/{code}/card', '/api/v1/households',
       '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
       '/api/v1/notifications', '/api/v1/notifications/read',
+      '/api/v1/commitments', '/api/v1/commitments/{id}', '/api/v1/commitments/{id}/{action}',
+      '/api/v1/evaluations', '/api/v1/evaluations/{id}', '/api/v1/evaluations/{id}/ballots',
+      '/api/v1/evaluations/{id}/close', '/api/v1/evaluations/{id}/results',
+      '/api/v1/opinions', '/api/v1/opinions/stats', '/api/v1/opinions/{id}', '/api/v1/opinions/{id}/{action}',
+      '/api/v1/points/ranking', '/api/v1/points/rules', '/api/v1/points/rules/{code}',
+      '/api/v1/polls', '/api/v1/polls/{id}', '/api/v1/polls/{id}/close', '/api/v1/polls/{id}/results',
+      '/api/v1/polls/{id}/votes',
+      '/api/v1/visits', '/api/v1/visits/coverage', '/api/v1/visits/{id}', '/api/v1/visits/{id}/{action}',
       '/api/v1/openapi.json', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/routing-rules', '/api/v1/services',
       '/api/v1/services/{id}', '/api/v1/session', '/api/v1/tokens', '/api/v1/users', '/api/v1/users/{id}', '/healthz', '/readyz',
-    ]);
+    ].sort());
     assert.deepEqual(Object.keys(doc.paths['/api/v1/session']).sort(), ['delete', 'post']);
     const post = doc.paths['/api/v1/categories'].post;
     assert.ok(post.responses['201']);
