@@ -270,8 +270,25 @@ int api_region_param_or_reply(struct http_req *r, const char *name, char buf[16]
  * (left alone when absent); otherwise replies 400 naming it and returns -1. */
 int api_int_param_or_reply(struct http_req *r, const char *name, int64_t lo, int64_t hi,
                            int64_t *out);
+/* Reads an optional query parameter that must name one of v (n names);
+ * *out NULL when absent. Otherwise replies 400 listing them and returns -1. */
+int api_vocab_param_or_reply(struct http_req *r, const char *name, const struct vocab *v,
+                             size_t n, const char **out);
+/* The index in v of path parameter `param` (an action's name), or -1
+ * after replying 404 listing the actions. */
+int api_action_or_reply(struct http_req *r, unsigned param, const struct vocab *v, size_t n);
 /* A page's next_cursor: the last id when the page came back full, else null. */
 json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id);
+/* Replies {"items", "next_cursor"} (items stolen). */
+enum MHD_Result api_reply_page(struct http_req *r, json_t *items, int64_t limit, int64_t last_id);
+/* After a write transaction: its failure (api_fail's refusal, or the
+ * store's) with `out` released, else `out` (stolen) with `status`. */
+enum MHD_Result api_reply_txn(struct http_req *r, int rc, json_t *out, const struct api_fail *f,
+                              unsigned status);
+/* Appends an audit row for `action` on (subject, id) carrying data (a JSON
+ * object, stolen; written canonically). */
+int api_audit(struct db_conn *c, int64_t actor, const char *action, const char *subject,
+              int64_t subject_id, json_t *data, int64_t now);
 
 /* The day's code prefix of a record in grid: lead + county code + local
  * date, e.g. "DB37990120261123" (the caller appends the sequence). */

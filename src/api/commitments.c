@@ -173,11 +173,8 @@ enum MHD_Result api_commitments_list(struct http_req *r)
 {
     struct list_ctx l = {.r = r, .f = {.veto = -1, .overdue = -1, .limit = PAGE_DEFAULT}};
     int64_t veto = -1, overdue = -1;
-    l.f.state = http_query(r, "state");
-    if (l.f.state && vocab_parse(commitment_states, CM__COUNT, l.f.state) < 0)
-        return http_reply_error(r, GL_ERR_BAD_PARAMETER, "state",
-                                "state must be active, completed, kept or failed");
-    if (api_format_or_reply(r, &l.format) < 0 ||
+    if (api_vocab_param_or_reply(r, "state", commitment_states, CM__COUNT, &l.f.state) < 0 ||
+        api_format_or_reply(r, &l.format) < 0 ||
         api_region_param_or_reply(r, "region", l.region, &l.f.region) < 0 ||
         api_int_param_or_reply(r, "year", 2000, 2100, &l.f.year) < 0 ||
         api_int_param_or_reply(r, "owner_user", 1, INT64_MAX, &l.f.owner_user) < 0 ||
@@ -204,8 +201,7 @@ enum MHD_Result api_commitments_list(struct http_req *r)
         };
         return api_reply_export(r, l.format, "公开承诺", headers, 13, l.items, "commitments");
     }
-    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.f.limit, l.last_id);
 }
 
 /* ---- writing: timeline, audit, notices --------------------------------------------------- */
@@ -328,11 +324,7 @@ enum MHD_Result api_commitments_create(struct http_req *r)
     if (http_authorize_visible_or_reply(r, ACT_COMMITMENT_MANAGE, &t) < 0)
         return r->result;
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 /* ---- progress, completion, review ---------------------------------------------------------- */
@@ -478,11 +470,9 @@ enum MHD_Result api_commitments_act(struct http_req *r)
     struct act_ctx x = {.r = r, .out = {.r = r}};
     if (http_param_id_or_reply(r, 0, &x.id) < 0)
         return r->result;
-    int a = vocab_parse(commitment_actions, CMA__COUNT, r->params[1]);
+    int a = api_action_or_reply(r, 1, commitment_actions, CMA__COUNT);
     if (a < 0)
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL,
-                                "no action %s; the actions are progress, complete, review",
-                                r->params[1]);
+        return r->result;
     x.a = (enum commitment_action)a;
     if (http_parse_body_or_reply(r, api_commitment_action_spec, &x.in, &x.given) < 0)
         return r->result;
@@ -497,11 +487,7 @@ enum MHD_Result api_commitments_act(struct http_req *r)
     if (jspec_given(api_commitment_action_spec, x.given, "progress") && x.a != CMA_PROGRESS)
         return http_reply_error(r, GL_ERR_UNKNOWN_FIELD, "progress", "progress belongs to progress");
     int rc = db_run_transaction(r->app->db, DB_WRITE, act_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 200, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 200);
 }
 
 /* ---- the sweep ------------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 enum MHD_Result api_reply_db_error(struct http_req *r, int rc)
 {
@@ -284,4 +285,62 @@ void api_month_bounds(const struct http_req *r, int64_t t, int64_t *from, int64_
     gl_civil_from_days(local >= 0 ? local / 86400 : (local - 86399) / 86400, &y, &m, &d);
     *from = gl_days_from_civil(y, m, 1) * 86400 - off;
     *to = gl_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400 - off;
+}
+
+enum MHD_Result api_reply_page(struct http_req *r, json_t *items, int64_t limit, int64_t last_id)
+{
+    json_t *next = api_next_cursor(items, limit, last_id);
+    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+enum MHD_Result api_reply_txn(struct http_req *r, int rc, json_t *out, const struct api_fail *f,
+                              unsigned status)
+{
+    if (rc < 0) {
+        json_decref(out);
+        return rc == DB_ABORT ? api_reply_fail(r, f) : api_reply_db_error(r, rc);
+    }
+    return http_reply_json(r, status, out);
+}
+
+int api_audit(struct db_conn *c, int64_t actor, const char *action, const char *subject,
+              int64_t subject_id, json_t *data, int64_t now)
+{
+    char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(data);
+    int rc = text ? db_audit_append(c, actor, action, subject, subject_id, text, now) : DB_ERROR;
+    free(text);
+    return rc;
+}
+
+/* "a, b, c": the names of a vocabulary. */
+static void vocab_list(const struct vocab *v, size_t n, char *out, size_t len)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + strlen(out), len - strlen(out), "%s%s", i ? ", " : "", v[i].name);
+}
+
+int api_vocab_param_or_reply(struct http_req *r, const char *name, const struct vocab *v,
+                             size_t n, const char **out)
+{
+    *out = http_query(r, name);
+    if (!*out || vocab_parse(v, n, *out) >= 0)
+        return 0;
+    char list[256];
+    vocab_list(v, n, list, sizeof list);
+    http_reply_error(r, GL_ERR_BAD_PARAMETER, name, "%s must be one of %s", name, list);
+    return -1;
+}
+
+int api_action_or_reply(struct http_req *r, unsigned param, const struct vocab *v, size_t n)
+{
+    int a = vocab_parse(v, n, r->params[param]);
+    if (a < 0) {
+        char list[256];
+        vocab_list(v, n, list, sizeof list);
+        http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no action %s; the actions are %s",
+                         r->params[param], list);
+    }
+    return a;
 }

@@ -364,8 +364,7 @@ enum MHD_Result api_errands_list(struct http_req *r)
         json_decref(l.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.f.limit, l.last_id);
 }
 
 /* The ledger's columns: who received, who handled, each step's time. */
@@ -747,11 +746,7 @@ enum MHD_Result api_errands_create(struct http_req *r)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
     free(x.phone);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 /* ---- steps ------------------------------------------------------------------------------------ */

@@ -143,15 +143,9 @@ const struct vote_kind vote_evaluation = {DB_EVALUATION, "evaluation", ACT_EVAL_
 
 /* ---- one evaluation ---------------------------------------------------------------------- */
 
-struct view {
-    struct http_req *r;
-    int64_t id;
-    json_t *out;
-};
-
 static int view_txn(struct db_conn *c, void *cls)
 {
-    struct view *x = cls;
+    struct vote_view *x = cls;
     json_decref(x->out);
     x->out = NULL;
     struct vote_rec rec = {0};
@@ -202,29 +196,11 @@ static int view_txn(struct db_conn *c, void *cls)
     return rc;
 }
 
-static json_t *eval_view(struct http_req *r, int64_t id, int *rc)
-{
-    struct view x = {.r = r, .id = id};
-    *rc = db_run_transaction(r->app->db, DB_READ, view_txn, &x);
-    if (*rc < 0) {
-        json_decref(x.out);
-        return NULL;
-    }
-    return x.out ? x.out : json_null();
-}
-
 enum MHD_Result api_evaluations_get(struct http_req *r)
 {
     int64_t id;
-    int rc;
-    if (http_param_id_or_reply(r, 0, &id) < 0)
-        return r->result;
-    json_t *out = eval_view(r, id, &rc);
-    if (!out)
-        return api_reply_db_error(r, rc);
-    if (json_is_null(out))
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no evaluation %lld", (long long)id);
-    return http_reply_json(r, 200, out);
+    json_t *out = vote_view_or_reply(r, &vote_evaluation, view_txn, &id);
+    return out ? http_reply_json(r, 200, out) : r->result;
 }
 
 /* ---- the list ------------------------------------------------------------------------------- */
@@ -279,8 +255,7 @@ enum MHD_Result api_evaluations_list(struct http_req *r)
                                               "截止时间", "状态", "参评人数"};
         return api_reply_export(r, l.q.format, "群众评议", headers, 8, l.items, "evaluations");
     }
-    json_t *next = api_next_cursor(l.items, l.q.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.q.limit, l.last_id);
 }
 
 /* ---- opening an evaluation ---------------------------------------------------------------- */
@@ -309,7 +284,7 @@ struct create_ctx {
     struct http_req *r;
     struct eval_in in;
     int64_t opens_at, closes_at;
-    struct view out;
+    struct vote_view out;
     struct api_fail fail;
 };
 
@@ -349,12 +324,7 @@ static int create_txn(struct db_conn *c, void *cls)
         return rc;
     json_t *data = json_pack("{s:s, s:s, s:I, s:O}", "title", v.title, "region", v.region_code,
                              "year", (json_int_t)x->in.year, "targets", x->in.targets);
-    char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(data);
-    rc = text ? db_audit_append(c, x->r->who.user_id, "evaluation.open", "evaluation", v.id,
-                                text, now)
-              : DB_ERROR;
-    free(text);
+    rc = api_audit(c, x->r->who.user_id, "evaluation.open", "evaluation", v.id, data, now);
     if (rc < 0)
         return rc;
     x->out.id = v.id;
@@ -390,11 +360,7 @@ enum MHD_Result api_evaluations_create(struct http_req *r)
         vote_window_or_reply(r, x.in.opens_at, x.in.closes_at, &x.opens_at, &x.closes_at) < 0)
         return r->result;
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 /* ---- the ballot ---------------------------------------------------------------------------- */
@@ -414,7 +380,7 @@ struct ballot_ctx {
     struct http_req *r;
     int64_t id;
     json_t *grades;
-    struct view out;
+    struct vote_view out;
     struct api_fail fail;
 };
 
@@ -487,16 +453,12 @@ enum MHD_Result api_evaluations_ballot(struct http_req *r)
     }
     x.grades = in.grades;
     int rc = db_run_transaction(r->app->db, DB_WRITE, ballot_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 enum MHD_Result api_evaluations_close(struct http_req *r)
 {
-    return vote_close_handler(r, &vote_evaluation, eval_view);
+    return vote_close_handler(r, &vote_evaluation, view_txn);
 }
 
 /* ---- the results as a file -------------------------------------------------------------------- */
@@ -504,14 +466,11 @@ enum MHD_Result api_evaluations_close(struct http_req *r)
 enum MHD_Result api_evaluations_results(struct http_req *r)
 {
     int64_t id;
-    int format, rc;
-    if (http_param_id_or_reply(r, 0, &id) < 0 || api_format_or_reply(r, &format) < 0)
+    int format;
+    json_t *ev;
+    if (api_format_or_reply(r, &format) < 0 ||
+        !(ev = vote_view_or_reply(r, &vote_evaluation, view_txn, &id)))
         return r->result;
-    json_t *ev = eval_view(r, id, &rc);
-    if (!ev)
-        return api_reply_db_error(r, rc);
-    if (json_is_null(ev))
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no evaluation %lld", (long long)id);
     json_t *results = json_object_get(ev, "results");
     if (json_is_null(results)) {
         json_decref(ev);

@@ -122,8 +122,7 @@ enum MHD_Result api_households_list(struct http_req *r)
         json_decref(l.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.f.limit, l.last_id);
 }
 
 /* ---- one household ----------------------------------------------------------- */
@@ -413,11 +412,7 @@ enum MHD_Result api_households_patch(struct http_req *r)
     struct patch_ctx x = {.g = &g, .if_version = in.if_version, .p = &p};
     int rc = db_run_transaction(r->app->db, DB_WRITE, patch_txn, &x);
     free(detail.p), free(idn.p), free(phone.p), free(tags);
-    if (rc < 0) {
-        json_decref(g.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 200, g.out);
+    return api_reply_txn(r, rc, g.out, &x.fail, 200);
 }
 
 /* ---- 联户 links ---------------------------------------------------------------- */

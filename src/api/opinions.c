@@ -151,21 +151,6 @@ struct list_ctx {
     int64_t last_id;
 };
 
-/* Checks a vocabulary query parameter; -1 when it replied. */
-static int vocab_param_or_reply(struct http_req *r, const char *name, const struct vocab *v,
-                                size_t n, const char **out)
-{
-    *out = http_query(r, name);
-    if (!*out || vocab_parse(v, n, *out) >= 0)
-        return 0;
-    char list[256] = "";
-    for (size_t i = 0; i < n; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
-                 v[i].name);
-    http_reply_error(r, GL_ERR_BAD_PARAMETER, name, "%s must be one of %s", name, list);
-    return -1;
-}
-
 static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t limit)
 {
     struct db_opinion_filter *f = &l->f;
@@ -182,11 +167,11 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t limi
         f->scopes[i] = scopes[i];
     f->author = linked ? r->who.user_id : 0;
     f->text = http_query(r, "q");
-    if (vocab_param_or_reply(r, "state", opinion_states, OS__COUNT, &f->state) < 0 ||
-        vocab_param_or_reply(r, "kind", opinion_kinds, VOCAB_N(opinion_kinds), &f->kind) < 0 ||
-        vocab_param_or_reply(r, "channel", opinion_channels, VOCAB_N(opinion_channels),
+    if (api_vocab_param_or_reply(r, "state", opinion_states, OS__COUNT, &f->state) < 0 ||
+        api_vocab_param_or_reply(r, "kind", opinion_kinds, VOCAB_N(opinion_kinds), &f->kind) < 0 ||
+        api_vocab_param_or_reply(r, "channel", opinion_channels, VOCAB_N(opinion_channels),
                              &f->channel) < 0 ||
-        vocab_param_or_reply(r, "category", opinion_categories, VOCAB_N(opinion_categories),
+        api_vocab_param_or_reply(r, "category", opinion_categories, VOCAB_N(opinion_categories),
                              &f->category) < 0 ||
         api_region_param_or_reply(r, "region", l->region, &f->region) < 0 ||
         api_time_param_or_reply(r, "from", &f->from) < 0 ||
@@ -247,8 +232,7 @@ enum MHD_Result api_opinions_list(struct http_req *r)
     if (l.format != EXPORT_JSON)
         return api_reply_export(r, l.format, "民意台账", export_headers, EXPORT_NCOLS, l.items,
                                 "opinions");
-    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.f.limit, l.last_id);
 }
 
 /* Counts per channel (all six, zeros included) and per child region. */
@@ -494,11 +478,7 @@ enum MHD_Result api_opinions_create(struct http_req *r)
                 .author_user_id = resident ? r->who.user_id : 0},
     };
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 /* ---- deciding ------------------------------------------------------------------------------- */
@@ -670,11 +650,9 @@ enum MHD_Result api_opinions_act(struct http_req *r)
     struct act_ctx x = {.r = r, .out = {.r = r}};
     if (http_param_id_or_reply(r, 0, &x.id) < 0)
         return r->result;
-    int a = vocab_parse(opinion_actions, OA__COUNT, r->params[1]);
+    int a = api_action_or_reply(r, 1, opinion_actions, OA__COUNT);
     if (a < 0)
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL,
-                                "no action %s; the actions are reply, adopt, reject, to_case",
-                                r->params[1]);
+        return r->result;
     x.a = (enum opinion_action)a;
     uint64_t given;
     if (http_parse_body_or_reply(r, api_opinion_action_spec, &x.in, &given) < 0)

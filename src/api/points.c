@@ -170,11 +170,7 @@ static int put_txn(struct db_conn *c, void *cls)
     }
     json_t *data = json_pack("{s:s, s:I, s:b}", "code", code, "points", (json_int_t)x->in.points,
                              "active", x->in.active);
-    char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(data);
-    rc = text ? db_audit_append(c, x->actor, "point_rule.put", "point_rule", 0, text, now)
-              : DB_ERROR;
-    free(text);
+    rc = api_audit(c, x->actor, "point_rule.put", "point_rule", 0, data, now);
     return rc < 0 ? rc : rules_load(c, &x->rc);
 }
 

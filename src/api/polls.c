@@ -108,15 +108,9 @@ const struct vote_kind vote_poll = {DB_POLL, "poll", ACT_POLL_MANAGE, ACT_POLL_V
 
 /* ---- one poll ------------------------------------------------------------------------------- */
 
-struct view {
-    struct http_req *r;
-    int64_t id;
-    json_t *out;
-};
-
 static int view_txn(struct db_conn *c, void *cls)
 {
-    struct view *x = cls;
+    struct vote_view *x = cls;
     json_decref(x->out);
     x->out = NULL;
     struct vote_rec rec = {0};
@@ -161,29 +155,11 @@ static int view_txn(struct db_conn *c, void *cls)
     return rc;
 }
 
-static json_t *poll_view(struct http_req *r, int64_t id, int *rc)
-{
-    struct view x = {.r = r, .id = id};
-    *rc = db_run_transaction(r->app->db, DB_READ, view_txn, &x);
-    if (*rc < 0) {
-        json_decref(x.out);
-        return NULL;
-    }
-    return x.out ? x.out : json_null();
-}
-
 enum MHD_Result api_polls_get(struct http_req *r)
 {
     int64_t id;
-    int rc;
-    if (http_param_id_or_reply(r, 0, &id) < 0)
-        return r->result;
-    json_t *out = poll_view(r, id, &rc);
-    if (!out)
-        return api_reply_db_error(r, rc);
-    if (json_is_null(out))
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no poll %lld", (long long)id);
-    return http_reply_json(r, 200, out);
+    json_t *out = vote_view_or_reply(r, &vote_poll, view_txn, &id);
+    return out ? http_reply_json(r, 200, out) : r->result;
 }
 
 /* ---- the list ----------------------------------------------------------------------------- */
@@ -239,8 +215,7 @@ enum MHD_Result api_polls_list(struct http_req *r)
                                               "状态", "投票人数", "入选项目数"};
         return api_reply_export(r, l.q.format, "百姓点菜", headers, 8, l.items, "polls");
     }
-    json_t *next = api_next_cursor(l.items, l.q.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.q.limit, l.last_id);
 }
 
 /* ---- opening a poll ------------------------------------------------------------------------- */
@@ -272,7 +247,7 @@ struct create_ctx {
     struct http_req *r;
     struct poll_in in;
     int64_t opens_at, closes_at;
-    struct view out;
+    struct vote_view out;
     struct api_fail fail;
 };
 
@@ -307,11 +282,7 @@ static int create_txn(struct db_conn *c, void *cls)
         return rc;
     json_t *data = json_pack("{s:s, s:s, s:O}", "title", v.title, "region", v.region_code,
                              "options", x->in.options);
-    char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(data);
-    rc = text ? db_audit_append(c, x->r->who.user_id, "poll.open", "poll", v.id, text, now)
-              : DB_ERROR;
-    free(text);
+    rc = api_audit(c, x->r->who.user_id, "poll.open", "poll", v.id, data, now);
     if (rc < 0)
         return rc;
     x->out.id = v.id;
@@ -366,11 +337,7 @@ enum MHD_Result api_polls_create(struct http_req *r)
         return http_reply_error(r, GL_ERR_INVALID_VALUE, "top_n",
                                 "top_n cannot exceed the number of projects");
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 /* ---- voting --------------------------------------------------------------------------------- */
@@ -389,7 +356,7 @@ struct vote_ctx {
     struct http_req *r;
     int64_t id, picks[OPTIONS_MAX];
     size_t npicks;
-    struct view out;
+    struct vote_view out;
     struct api_fail fail;
 };
 
@@ -440,16 +407,12 @@ enum MHD_Result api_polls_vote(struct http_req *r)
         x.picks[x.npicks++] = json_integer_value(v);
     }
     int rc = db_run_transaction(r->app->db, DB_WRITE, vote_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, 201);
 }
 
 enum MHD_Result api_polls_close(struct http_req *r)
 {
-    return vote_close_handler(r, &vote_poll, poll_view);
+    return vote_close_handler(r, &vote_poll, view_txn);
 }
 
 /* ---- the results as a file ------------------------------------------------------------------- */
@@ -457,14 +420,11 @@ enum MHD_Result api_polls_close(struct http_req *r)
 enum MHD_Result api_polls_results(struct http_req *r)
 {
     int64_t id;
-    int format, rc;
-    if (http_param_id_or_reply(r, 0, &id) < 0 || api_format_or_reply(r, &format) < 0)
+    int format;
+    json_t *poll;
+    if (api_format_or_reply(r, &format) < 0 ||
+        !(poll = vote_view_or_reply(r, &vote_poll, view_txn, &id)))
         return r->result;
-    json_t *poll = poll_view(r, id, &rc);
-    if (!poll)
-        return api_reply_db_error(r, rc);
-    if (json_is_null(poll))
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no poll %lld", (long long)id);
     json_t *options = json_object_get(poll, "options");
     if (format == EXPORT_JSON) {
         json_t *out = json_pack("{s:O, s:O, s:O}", "poll", json_object_get(poll, "title"),

@@ -328,11 +328,7 @@ static enum MHD_Result write_service(struct http_req *r, bool create)
         lists_ok_or_reply(r, &x.in) < 0)
         return r->result;
     int rc = db_run_transaction(r->app->db, DB_WRITE, write_txn, &x);
-    if (rc < 0) {
-        json_decref(x.made.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, create ? 201 : 200, x.made.out);
+    return api_reply_txn(r, rc, x.made.out, &x.fail, create ? 201 : 200);
 }
 
 enum MHD_Result api_services_create(struct http_req *r) { return write_service(r, true); }

@@ -124,8 +124,7 @@ enum MHD_Result api_users_list(struct http_req *r)
         json_decref(v.items);
         return api_reply_db_error(r, rc);
     }
-    json_t *next = api_next_cursor(v.items, v.limit, v.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", v.items, "next_cursor", next));
+    return api_reply_page(r, v.items, v.limit, v.last_id);
 }
 
 enum MHD_Result api_users_get(struct http_req *r)
@@ -390,9 +389,5 @@ enum MHD_Result api_users_patch(struct http_req *r)
         x.set_roles = true;
     }
     rc = db_run_transaction(r->app->db, DB_WRITE, patch_txn, &x);
-    if (rc < 0) {
-        json_decref(v.one);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, 200, v.one);
+    return api_reply_txn(r, rc, v.one, &x.fail, 200);
 }

@@ -179,8 +179,7 @@ enum MHD_Result api_visits_list(struct http_req *r)
         };
         return api_reply_export(r, l.format, "民情日记", headers, 13, l.items, "visits");
     }
-    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-    return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l.items, "next_cursor", next));
+    return api_reply_page(r, l.items, l.f.limit, l.last_id);
 }
 
 /* ---- coverage -------------------------------------------------------------------------------- */
@@ -378,11 +377,7 @@ static int create_txn(struct db_conn *c, void *cls)
         return rc;
     json_t *data = json_pack("{s:I, s:s, s:s, s:I}", "household_id", (json_int_t)v.household_id,
                              "grid", grid, "kind", v.kind, "visited_at", (json_int_t)v.visited_at);
-    char *text = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(data);
-    rc = text ? db_audit_append(c, x->r->who.user_id, "visit.log", "visit", v.id, text, now)
-              : DB_ERROR;
-    free(text);
+    rc = api_audit(c, x->r->who.user_id, "visit.log", "visit", v.id, data, now);
     if (rc < 0)
         return rc;
     x->out.id = v.id;
@@ -408,11 +403,7 @@ enum MHD_Result api_visits_create(struct http_req *r)
                                 "a visit is logged within %d days of it, and not ahead of time",
                                 BACKDATE_DAYS);
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
-    if (rc < 0) {
-        json_decref(x.out.out);
-        return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    }
-    return http_reply_json(r, x.replayed ? 200 : 201, x.out.out);
+    return api_reply_txn(r, rc, x.out.out, &x.fail, x.replayed ? 200 : 201);
 }
 
 /* ---- what a visit leads to ----------------------------------------------------------------- */
@@ -538,12 +529,9 @@ static int act_txn(struct db_conn *c, void *cls)
     }
     char what[32];
     snprintf(what, sizeof what, "visit.%s", act);
-    char *text = rc >= 0 ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref(data);
     if (rc >= 0)
-        rc = text ? db_audit_append(c, x->r->who.user_id, what, "visit", v.id, text, now)
-                  : DB_ERROR;
-    free(text);
+        rc = api_audit(c, x->r->who.user_id, what, "visit", v.id, json_incref(data), now);
+    json_decref(data);
     if (rc < 0)
         return rc;
     x->out.id = x->id;
@@ -555,12 +543,9 @@ enum MHD_Result api_visits_act(struct http_req *r)
     struct act_ctx x = {.r = r, .out = {.r = r}};
     if (http_param_id_or_reply(r, 0, &x.id) < 0)
         return r->result;
-    int a = vocab_parse(visit_actions, VA__COUNT, r->params[1]);
+    int a = api_action_or_reply(r, 1, visit_actions, VA__COUNT);
     if (a < 0)
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL,
-                                "no action %s; the actions are to_case, to_opinion,"
-                                " follow_up_done",
-                                r->params[1]);
+        return r->result;
     x.a = (enum visit_action)a;
     uint64_t given;
     if (http_parse_body_or_reply(r, api_visit_action_spec, &x.in, &given) < 0)

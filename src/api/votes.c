@@ -60,11 +60,8 @@ int vote_list_or_reply(struct http_req *r, struct vote_list *l)
 {
     l->now = (int64_t)time(NULL);
     l->limit = 20;
-    l->phase = http_query(r, "phase");
-    if (l->phase && vocab_parse(poll_phases, 3, l->phase) < 0)
-        return http_reply_error(r, GL_ERR_BAD_PARAMETER, "phase",
-                                "phase must be upcoming, open or closed"), -1;
-    if (api_format_or_reply(r, &l->format) < 0 ||
+    if (api_vocab_param_or_reply(r, "phase", poll_phases, 3, &l->phase) < 0 ||
+        api_format_or_reply(r, &l->format) < 0 ||
         api_region_param_or_reply(r, "region", l->buf, &l->near) < 0 ||
         api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->before_id) < 0 ||
         api_int_param_or_reply(r, "limit", 1, 100, &l->limit) < 0)
@@ -193,8 +190,32 @@ const struct jspec api_vote_close_spec[] = {
     JSPEC_END,
 };
 
-enum MHD_Result vote_close_handler(struct http_req *r, const struct vote_kind *k,
-                                   json_t *(*view)(struct http_req *r, int64_t id, int *rc))
+static json_t *run_view(struct http_req *r, int64_t id, db_txn_fn txn, int *rc)
+{
+    struct vote_view x = {.r = r, .id = id};
+    *rc = db_run_transaction(r->app->db, DB_READ, txn, &x);
+    if (*rc < 0)
+        json_decref(x.out);
+    return *rc < 0 ? NULL : x.out ? x.out : json_null();
+}
+
+json_t *vote_view_or_reply(struct http_req *r, const struct vote_kind *k, db_txn_fn txn,
+                           int64_t *id)
+{
+    int rc;
+    if (http_param_id_or_reply(r, 0, id) < 0)
+        return NULL;
+    json_t *out = run_view(r, *id, txn, &rc);
+    if (!out)
+        api_reply_db_error(r, rc);
+    else if (json_is_null(out))
+        http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no %s %lld", k->subject, (long long)*id);
+    else
+        return out;
+    return NULL;
+}
+
+enum MHD_Result vote_close_handler(struct http_req *r, const struct vote_kind *k, db_txn_fn txn)
 {
     struct close_ctx x = {.r = r, .k = k};
     struct if_version_in in = {0};
@@ -205,7 +226,7 @@ enum MHD_Result vote_close_handler(struct http_req *r, const struct vote_kind *k
     int rc = db_run_transaction(r->app->db, DB_WRITE, close_txn, &x);
     if (rc < 0)
         return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
-    json_t *out = view(r, x.id, &rc);
+    json_t *out = run_view(r, x.id, txn, &rc);
     return out ? http_reply_json(r, 200, out) : api_reply_db_error(r, rc);
 }
 

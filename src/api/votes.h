@@ -56,10 +56,21 @@ int vote_window_or_reply(struct http_req *r, const char *opens, const char *clos
 int vote_ballot(struct db_conn *c, const struct http_req *r, const struct vote_kind *k,
                 const struct db_vote *v, int64_t *ballot_id, struct api_fail *f);
 
+/* A vote as the caller sees it: a read transaction fills out (NULL when
+ * there is no such vote). */
+struct vote_view {
+    struct http_req *r;
+    int64_t id;
+    json_t *out;
+};
+/* Reads the {id} of the path and runs `txn` on a vote_view: returns the
+ * JSON, or NULL when it replied (404 for no such vote, 500 on error). */
+json_t *vote_view_or_reply(struct http_req *r, const struct vote_kind *k, db_txn_fn txn,
+                           int64_t *id);
+
 /* POST /{polls|evaluations}/{id}/close: the manager closes it now and its
- * results are published. */
-enum MHD_Result vote_close_handler(struct http_req *r, const struct vote_kind *k,
-                                   json_t *(*view)(struct http_req *r, int64_t id, int *rc));
+ * results are published; answers the view `txn` makes. */
+enum MHD_Result vote_close_handler(struct http_req *r, const struct vote_kind *k, db_txn_fn txn);
 
 /* Closes every poll and evaluation whose closing time has come, with
  * published results (the sweep's part). Idempotent. */
