@@ -108,6 +108,23 @@ LUA
 measure "POST /api/v1/errands (durable)|/api/v1/errands|$dir/errand.lua" \
         "GET /api/v1/errands (50, scoped)|/api/v1/errands" \
         "GET errands ledger (500, CSV)|/api/v1/errands/ledger?format=csv&limit=500"
+# Participation: a grid worker's visit log (durable, with its audit row),
+# the county poll as residents see it (live ranking), the points ranking of
+# the county computed from history, and the opinion counts per channel.
+signin gw42
+hh=$(sqlite3 "$dir/b.db" "SELECT min(id) FROM households WHERE grid_code = '379901101201001'")
+cat >"$dir/visit.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"household_id":$hh,"kind":"night","heard":"反映自来水压力小（压测）"}'
+LUA
+measure "POST /api/v1/visits (durable)|/api/v1/visits|$dir/visit.lua"
+signin jm07
+measure "GET /api/v1/polls/1 (live ranking)|/api/v1/polls/1"
+signin leader
+measure "GET points ranking (county)|/api/v1/points/ranking?region=379901000000" \
+        "GET /api/v1/opinions/stats|/api/v1/opinions/stats" \
+        "GET /api/v1/visits/coverage (80 grids)|/api/v1/visits/coverage"
 open=$(sqlite3 "$dir/b.db" "SELECT count(*) FROM cases")
 # The sweep with nothing due reads no case: its time should not follow $open.
 t0=$(date +%s%N); build/gridline sweep --db "$dir/b.db" >/dev/null; t1=$(date +%s%N)
