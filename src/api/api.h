@@ -220,6 +220,14 @@ int api_points_sheet(struct db_conn *c, int64_t from, int64_t to, struct points_
 const struct points_row *api_points_find(const struct points_sheet *s, int64_t user_id);
 void api_points_sheet_free(struct points_sheet *s);
 
+/* stats.c, dashboard.c, board.c: the numbers */
+enum MHD_Result api_stats_kpis(struct http_req *r);
+enum MHD_Result api_stats_trends(struct http_req *r);
+enum MHD_Result api_stats_hotspots(struct http_req *r);
+enum MHD_Result api_stats_recurring(struct http_req *r);
+enum MHD_Result api_dashboard(struct http_req *r);
+enum MHD_Result api_public_board(struct http_req *r);
+
 /* card.c */
 enum MHD_Result api_grid_card(struct http_req *r);
 

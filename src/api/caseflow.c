@@ -350,6 +350,9 @@ static int sweep_case(struct db_conn *c, const struct wt_calendar *cal, struct c
     }
     st->red++;
     k->overdue = 1;
+    rc = db_case_mark_overdue(c, k->id, deadline); /* overdue since the deadline passed */
+    if (rc < 0)
+        return rc;
     int up = case_level_up((enum case_level)case_level_parse(k->level));
     json_t *data = json_pack("{s:s}", "deadline_level", k->level);
     if (up < 0) {

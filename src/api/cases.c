@@ -889,6 +889,10 @@ static int apply(struct db_conn *c, struct act_ctx *x, struct db_case *k,
         break;
     case CA_START:
         k->started_at = now;
+        if (k->dispatched_at)
+            rc = db_case_set_response(c, k->id, wt_elapsed(cal, k->dispatched_at, now));
+        if (rc < 0)
+            goto out;
         break;
     case CA_HANDLE:
     case CA_SELF_HANDLE:

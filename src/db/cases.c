@@ -147,6 +147,18 @@ int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int6
         id);
 }
 
+int db_case_mark_overdue(struct db_conn *c, int64_t id, int64_t at)
+{
+    return db_exec(c, "UPDATE cases SET overdue_at = coalesce(overdue_at, $2) WHERE id = $1",
+                   DB_ARGS(DB_INT(id), DB_INT(at)));
+}
+
+int db_case_set_response(struct db_conn *c, int64_t id, int64_t seconds)
+{
+    return db_exec(c, "UPDATE cases SET response_s = $2 WHERE id = $1",
+                   DB_ARGS(DB_INT(id), DB_INT(seconds)));
+}
+
 int db_case_save(struct db_conn *c, const struct db_case *k, int64_t if_version, int64_t now)
 {
     return db_exec(

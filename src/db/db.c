@@ -6,6 +6,7 @@
  */
 #include "db/driver.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -125,8 +126,16 @@ static void backoff(int attempt)
     nanosleep(&ts, NULL);
 }
 
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int db_run_transaction(struct db *db, int mode, db_txn_fn fn, void *cls)
 {
+    double t0 = seconds_now();
     struct db_conn *c = acquire(db);
     int rc = DB_ERROR;
     for (int attempt = 0; attempt < TXN_ATTEMPTS; attempt++) {
@@ -150,6 +159,7 @@ int db_run_transaction(struct db *db, int mode, db_txn_fn fn, void *cls)
     if (rc == DB_BUSY)
         log_warn("db", "transaction gave up after %d busy attempts", TXN_ATTEMPTS);
     release(db, c);
+    metrics_transaction(mode, rc, seconds_now() - t0);
     return rc;
 }
 

@@ -345,6 +345,10 @@ int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int6
 /* Writes every mutable field of k when the row is at if_version; 1 when
  * saved, 0 on a version mismatch. */
 int db_case_save(struct db_conn *c, const struct db_case *k, int64_t if_version, int64_t now);
+/* Records the instant the case first went past a deadline (kept when set). */
+int db_case_mark_overdue(struct db_conn *c, int64_t id, int64_t at);
+/* Records the working seconds the department took to start it. */
+int db_case_set_response(struct db_conn *c, int64_t id, int64_t seconds);
 /* Cases of a county (6-digit prefix) created on a local date "YYYYMMDD". */
 int db_case_count_on(struct db_conn *c, const char *code_prefix, int64_t *n);
 /* Open cases of the category created since `since` within the box, or at
@@ -676,6 +680,82 @@ int db_region_members(struct db_conn *c, const char *prefix, const char *role, d
  * gets (user id, rule code, count). */
 typedef int (*db_deed_fn)(void *cls, int64_t user_id, const char *rule, int64_t n);
 int db_points_deeds(struct db_conn *c, int64_t from, int64_t to, db_deed_fn fn, void *cls);
+
+/* ---- numbers (db/stats.c) ---------------------------------------------------------- */
+
+/* The window and the cases counted: visibility as for case lists, then
+ * optional narrowing. */
+struct db_stats_filter {
+    int64_t from, to;                  /* [from, to) */
+    const char *scopes[DB_MAX_SCOPES]; /* grid prefixes ("" everywhere, NULL unused) */
+    int64_t scope_depts[DB_MAX_SCOPES];
+    int64_t reporter;                  /* also the cases this user reported (0 none) */
+    const char *region;                /* a region or grid prefix */
+    int64_t dept_id, category_id;      /* category: itself and its sub-categories */
+};
+enum db_stats_key {
+    DB_BY_TOTAL, DB_BY_DEPT, DB_BY_GRID, DB_BY_REGION, DB_BY_CATEGORY, DB_BY_SUBCATEGORY,
+    DB_BY_CHANNEL, DB_BY__COUNT
+};
+/* The counts of core/kpi.h, in the order of enum kpi_count. */
+#define DB_KPI_NCOUNTS 15
+/* fn gets the key (department id as text, grid or region code, top or
+ * sub-category code, channel; "" for the total), its name and counts. It
+ * is called twice per key: once with the case counts (the last two 0),
+ * once with the event counts (escalations, supervised; the rest 0). */
+typedef int (*db_kpi_fn)(void *cls, const char *key, const char *name,
+                         const int64_t n[DB_KPI_NCOUNTS]);
+/* key_len: the region key's digits (9, 12 or 15); response_limit: working
+ * seconds within which a start counts as a response. */
+int db_stats_kpis(struct db_conn *c, const struct db_stats_filter *f, enum db_stats_key key,
+                  int key_len, int64_t response_limit, db_kpi_fn fn, void *cls);
+/* Per local day (days since 1970 at offset_s east of UTC): "received",
+ * "closed_on_time", "closed_late", "overdue" (went past a deadline). */
+typedef int (*db_day_count_fn)(void *cls, int64_t day, const char *series, int64_t n);
+int db_stats_daily(struct db_conn *c, const struct db_stats_filter *f, int offset_s,
+                   db_day_count_fn fn, void *cls);
+
+/* A place (a grid, or a cell "y:x" of dlat x dlng degrees) with counts. */
+struct db_place {
+    const char *key, *name;   /* grid code and name; or cell key and a grid name in it */
+    int64_t count, baseline;  /* in the window; before it (hotspots) */
+    double lat, lng;          /* the mean of the cases' locations (cells) */
+    const char *category_code, *category_name; /* recurring problems */
+    int64_t latest_id;
+    const char *latest_code;
+};
+typedef int (*db_place_fn)(void *cls, const struct db_place *p);
+/* Places with reports in [window_from, f->to), each with its count there
+ * and its count in [f->from, window_from) (the baseline). */
+int db_stats_hotspots(struct db_conn *c, const struct db_stats_filter *f, int64_t window_from,
+                      double dlat, double dlng, bool cells, db_place_fn fn, void *cls);
+/* (place, category) reported at least min_count times in the window. */
+int db_stats_recurring(struct db_conn *c, const struct db_stats_filter *f, int64_t min_count,
+                       double dlat, double dlng, bool cells, db_place_fn fn, void *cls);
+/* Open cases per grid: count = open, baseline = of them overdue. */
+int db_stats_open_by_grid(struct db_conn *c, const struct db_stats_filter *f, db_place_fn fn,
+                          void *cls);
+
+/* A closed case as the public board shows it: nothing personal. */
+struct db_board_case {
+    int64_t id, created_at, closed_at;
+    const char *code, *category_name, *grid_name, *village_name, *dept_name, *rating;
+    bool on_time;
+};
+typedef int (*db_board_fn)(void *cls, const struct db_board_case *b);
+/* Closed cases, newest close first, before the cursor (closed_at, id). */
+int db_stats_board(struct db_conn *c, int64_t before_closed, int64_t before_id, int64_t limit,
+                   db_board_fn fn, void *cls);
+/* Gauges for /metrics: fn gets (name, "", label, value): cases per state,
+ * open overdue and supervised cases, overdue errands, the outbox backlog. */
+int db_stats_gauges(struct db_conn *c, db_count_fn fn, void *cls);
+/* Around the cases, under a region prefix ("" everywhere), fn gets (name,
+ * "", "", n): errands in the red box, blue box, overdue and confirmed in
+ * [from, to); opinions heard in the window and still waiting; visits and
+ * households visited in the window, households; polls open now;
+ * commitments under way and vetoing. */
+int db_stats_activity(struct db_conn *c, const char *prefix, int64_t from, int64_t to,
+                      db_count_fn fn, void *cls);
 
 /* ---- calendar (db/calendar.c) --------------------------------------------- */
 

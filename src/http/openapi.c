@@ -3,6 +3,7 @@
  * specs it points to, and the error list in errors.h.
  */
 #include "http/routes.h"
+#include "core/kpi.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,29 @@ static json_t *operation(const struct route *rt)
     return op;
 }
 
+/* The KPI figures as core/kpi.c defines them: what a leader reads is what
+ * the code counts. */
+static json_t *kpi_schema(void)
+{
+    json_t *props = json_pack("{s:{s:s, s:s}, s:{s:s, s:s}}", "key", "type", "string",
+                              "description", "what the row is for (department id, code, channel)",
+                              "name", "type", "string", "description", "its name");
+    char desc[512];
+    for (int i = 0; i < KC__COUNT; i++) {
+        snprintf(desc, sizeof desc, "%s: %s", kpi_counts[i].zh, kpi_counts[i].doc);
+        json_object_set_new(props, kpi_counts[i].name,
+                            json_pack("{s:s, s:s}", "type", "integer", "description", desc));
+    }
+    for (int i = 0; i < KR__COUNT; i++) {
+        snprintf(desc, sizeof desc, "%s = %s (0-1; null when the denominator is 0)",
+                 kpi_rates[i].zh, kpi_rates[i].doc);
+        json_object_set_new(props, kpi_rates[i].name,
+                            json_pack("{s:s, s:b, s:s}", "type", "number", "nullable", 1,
+                                      "description", desc));
+    }
+    return json_pack("{s:s, s:o}", "type", "object", "properties", props);
+}
+
 json_t *route_openapi(void)
 {
     json_t *paths = json_object();
@@ -81,9 +105,10 @@ json_t *route_openapi(void)
         "object", "required", "error", "properties", "error", "type", "object", "required",
         "code", "message", "properties", "code", "oneOf", codes, "message", "type", "string",
         "field", "type", "string", "description", "the request field or parameter at fault");
-    return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o}}}", "openapi", "3.0.3", "info",
+    return json_pack("{s:s, s:{s:s, s:s, s:s}, s:o, s:{s:{s:o, s:o}}}", "openapi", "3.0.3", "info",
                      "title", "gridline API", "version", "1",
                      "description", "Grid-based governance and mass-line service system. "
                                     "Times are RFC 3339 with offset; errors use one uniform body.",
-                     "paths", paths, "components", "schemas", "Error", error);
+                     "paths", paths, "components", "schemas", "Error", error, "Kpi",
+                     kpi_schema());
 }

@@ -21,6 +21,14 @@ const struct route http_routes[] = {
     R("GET", "/readyz", api_readyz, "health", 200, PUBLIC, NULL,
       "The database is reachable and its schema is current."),
     R("GET", "/api/v1/openapi.json", api_openapi, "meta", 200, PUBLIC, NULL, "This API description."),
+    R("GET", "/metrics", http_metrics, "health", 200, PUBLIC, NULL,
+      "Prometheus text: requests and latency per route, transaction times, cases per state,"
+      " open overdue and supervised cases, overdue errands, the outbox backlog (to loopback"
+      " clients only)."),
+    R("GET", "/api/v1/public/board", api_public_board, "stats", 200, PUBLIC, NULL,
+      "The public board, without signing in: closed cases (category, village, grid,"
+      " department, days taken, on time, rating; nothing personal), newest first (?cursor,"
+      " ?limit), and each department's figures for the last six months."),
 
     R("POST", "/api/v1/session", api_session_create, "session", 201, PUBLIC, api_login_spec,
       "Sign in: sets the session cookie and returns the user and the CSRF token."),
@@ -245,6 +253,28 @@ const struct route http_routes[] = {
       "Cadres of ?region (default: the caller's area) ranked by points over ?from..?to"
       " (default this year), computed from history; ?role narrows; ties share a rank;"
       " ?limit; ?format=csv|xlsx."),
+
+    R("GET", "/api/v1/stats/kpis", api_stats_kpis, "stats", 200, USER, NULL,
+      "KPIs over ?from..?to (default this month) of the cases the caller sees, ?by=total,"
+      " department, grid, region (one level below ?region), category (top level),"
+      " subcategory or channel; ?region, ?dept_id, ?category narrow. Each item has every"
+      " count and rate of components.schemas.Kpi (rates null when nothing to divide);"
+      " ?format=csv|xlsx."),
+    R("GET", "/api/v1/stats/trends", api_stats_trends, "stats", 200, USER, NULL,
+      "Received, closed on time, closed late and gone overdue per ?interval=day|week|month"
+      " (default the last 30 days, 12 weeks or 12 months), with the KPIs' filters; empty"
+      " buckets are zeros."),
+    R("GET", "/api/v1/stats/hotspots", api_stats_hotspots, "stats", 200, USER, NULL,
+      "Places (?by=grid or cell: 50 m) whose reports in the last ?days (7) are well above"
+      " their own ?baseline_days (56) before: at least 3, and 2 standard deviations over the"
+      " baseline's rate; highest first (?all=1 lists every place with reports)."),
+    R("GET", "/api/v1/stats/recurring", api_stats_recurring, "stats", 200, USER, NULL,
+      "The same category at the same place (?by=grid or cell) at least ?min (3) times in the"
+      " last ?days (90), most first, with the latest case."),
+    R("GET", "/api/v1/dashboard", api_dashboard, "stats", 200, USER, NULL,
+      "A leader's screen in one request: the window's KPIs (default this month) and the"
+      " previous window's, departments, 30 days of trend, open cases by state, open and"
+      " overdue per grid, hotspots, errands and participation in the area."),
 
     R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,
       "Routing rules: (category, region) -> department and time limit; the most specific wins."),

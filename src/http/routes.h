@@ -31,6 +31,9 @@ struct route {
 
 extern const struct route http_routes[];
 
+/* GET /metrics (http/scrape.c): it labels its counters from this table. */
+enum MHD_Result http_metrics(struct http_req *r);
+
 enum route_result { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_BAD_METHOD };
 
 /* Finds the route for method + path. On ROUTE_FOUND, *out is set and the

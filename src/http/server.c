@@ -11,6 +11,7 @@
 #include "http/auth.h"
 #include "http/routes.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -256,8 +257,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     if (!r)
         return;
     double ms = (double)(now_ns() - r->t0_ns) / 1e6;
-    log_request(r->method, r->path, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 499,
-                ms, r->user_id);
+    unsigned status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? r->status : 499;
+    log_request(r->method, r->path, status, ms, r->user_id);
+    /* A live-event stream's duration is its life, not an answer time. */
+    if (!r->route || strcmp(r->route->pattern, "/api/v1/events") != 0)
+        metrics_request(r->route ? (int)(r->route - http_routes) : -1, status, ms / 1000.0);
     json_decref(r->json);
     for (int i = 0; i < 4; i++)
         free(r->extra_headers[i][0]), free(r->extra_headers[i][1]);
