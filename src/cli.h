@@ -14,6 +14,7 @@ int cmd_user(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Opens cfg->db (must exist) with one connection and loads the data key;
  * prints the reason and returns -1 on failure. */

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -67,31 +69,6 @@ static void csv_text(FILE *f, const char *s, bool guard)
     fputc('"', f);
 }
 
-static int write_csv(const struct export_table *t, char **out, size_t *len)
-{
-    FILE *f = open_memstream(out, len);
-    if (!f)
-        return -1;
-    fputs("\xEF\xBB\xBF", f); /* so Excel reads UTF-8 */
-    for (size_t c = 0; c < t->ncols; c++) {
-        fputs(c ? "," : "", f);
-        csv_text(f, t->headers[c], false);
-    }
-    fputs("\r\n", f);
-    size_t i;
-    json_t *row;
-    json_array_foreach(t->rows, i, row) {
-        for (size_t c = 0; c < t->ncols; c++) {
-            char buf[32];
-            const json_t *v = json_array_get(row, c);
-            fputs(c ? "," : "", f);
-            csv_text(f, cell_text(v, buf), json_is_string(v));
-        }
-        fputs("\r\n", f);
-    }
-    return fclose(f) == 0 ? 0 : -1;
-}
-
 /* Display width of a UTF-8 string: CJK (3-byte and longer) counts two. */
 static double text_width(const char *s)
 {
@@ -104,81 +81,154 @@ static double text_width(const char *s)
     return w;
 }
 
-static int write_xlsx(const struct export_table *t, char **out, size_t *len, char *err,
-                      size_t errlen)
-{
-    const char *dir = getenv("TMPDIR");
+#define MAX_COLS 64
+
+struct export_writer {
+    enum export_format format;
+    size_t ncols;
     char path[512];
-    snprintf(path, sizeof path, "%s/gridline-export-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
+    FILE *csv;          /* CSV: the file itself */
+    lxw_workbook *wb;   /* XLSX: rows stream to libxlsxwriter's own temporary files */
+    lxw_worksheet *ws;
+    lxw_row_t rows;
+    double width[MAX_COLS];
+};
+
+static void csv_row_start(struct export_writer *w, size_t c)
+{
+    if (c)
+        fputc(',', w->csv);
+}
+
+struct export_writer *export_begin(enum export_format f, const char *title,
+                                   const char *const *headers, size_t ncols, char *err,
+                                   size_t errlen)
+{
+    struct export_writer *w = calloc(1, sizeof *w);
+    if (!w || (f != EXPORT_CSV && f != EXPORT_XLSX)) {
+        free(w);
+        snprintf(err, errlen, "no such export format");
+        return NULL;
+    }
+    w->format = f;
+    w->ncols = ncols < MAX_COLS ? ncols : MAX_COLS;
+    const char *dir = getenv("TMPDIR");
+    snprintf(w->path, sizeof w->path, "%s/gridline-export-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(w->path);
     if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file for the workbook");
-        return -1;
+        free(w);
+        snprintf(err, errlen, "cannot create a temporary file for the export");
+        return NULL;
+    }
+    if (f == EXPORT_CSV) {
+        w->csv = fdopen(fd, "w+b");
+        if (!w->csv) {
+            close(fd);
+            unlink(w->path);
+            free(w);
+            snprintf(err, errlen, "cannot open the export file");
+            return NULL;
+        }
+        fputs("\xEF\xBB\xBF", w->csv); /* so Excel reads UTF-8 */
+        for (size_t c = 0; c < w->ncols; c++) {
+            csv_row_start(w, c);
+            csv_text(w->csv, headers[c], false);
+        }
+        fputs("\r\n", w->csv);
+        return w;
     }
     close(fd);
-    lxw_workbook *wb = workbook_new(path);
-    lxw_worksheet *ws = wb ? workbook_add_worksheet(wb, t->title) : NULL;
-    if (!ws) {
-        if (wb)
-            workbook_close(wb);
-        unlink(path);
+    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = dir && *dir ? (char *)dir : "/tmp"};
+    w->wb = workbook_new_opt(w->path, &opt);
+    w->ws = w->wb ? workbook_add_worksheet(w->wb, title) : NULL;
+    if (!w->ws) {
+        if (w->wb)
+            workbook_close(w->wb);
+        unlink(w->path);
+        free(w);
         snprintf(err, errlen, "cannot start the workbook");
-        return -1;
+        return NULL;
     }
-    lxw_format *bold = workbook_add_format(wb);
+    lxw_format *bold = workbook_add_format(w->wb);
     format_set_bold(bold);
     format_set_bg_color(bold, 0xEEF2F7);
-    double width[64] = {0};
-    size_t ncols = t->ncols < 64 ? t->ncols : 64;
-    for (size_t c = 0; c < ncols; c++) {
-        worksheet_write_string(ws, 0, (lxw_col_t)c, t->headers[c], bold);
-        width[c] = text_width(t->headers[c]);
+    for (size_t c = 0; c < w->ncols; c++) {
+        worksheet_write_string(w->ws, 0, (lxw_col_t)c, headers[c], bold);
+        w->width[c] = text_width(headers[c]);
     }
-    size_t i;
-    json_t *row;
-    json_array_foreach(t->rows, i, row) {
-        lxw_row_t rn = (lxw_row_t)(i + 1);
-        for (size_t c = 0; c < ncols; c++) {
-            const json_t *v = json_array_get(row, c);
-            char buf[32];
-            if (json_is_integer(v) || json_is_real(v))
-                worksheet_write_number(ws, rn, (lxw_col_t)c, json_number_value(v), NULL);
-            else if (json_is_string(v))
-                worksheet_write_string(ws, rn, (lxw_col_t)c, json_string_value(v), NULL);
-            double w = text_width(cell_text(v, buf));
-            if (w > width[c])
-                width[c] = w;
+    return w;
+}
+
+int export_add(struct export_writer *w, const json_t *row)
+{
+    w->rows++;
+    for (size_t c = 0; c < w->ncols; c++) {
+        const json_t *v = json_array_get(row, c);
+        char buf[32];
+        const char *text = cell_text(v, buf);
+        if (w->csv) {
+            csv_row_start(w, c);
+            csv_text(w->csv, text, json_is_string(v));
+            continue;
         }
+        if (json_is_integer(v) || json_is_real(v))
+            worksheet_write_number(w->ws, w->rows, (lxw_col_t)c, json_number_value(v), NULL);
+        else if (json_is_string(v))
+            worksheet_write_string(w->ws, w->rows, (lxw_col_t)c, text, NULL);
+        double width = text_width(text);
+        if (width > w->width[c])
+            w->width[c] = width;
     }
-    for (size_t c = 0; c < ncols; c++)
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c] > 60 ? 60 : width[c] + 2,
-                             NULL);
-    worksheet_freeze_panes(ws, 1, 0);
-    if (ncols)
-        worksheet_autofilter(ws, 0, 0, (lxw_row_t)json_array_size(t->rows),
-                             (lxw_col_t)(ncols - 1));
-    lxw_error rc = workbook_close(wb);
-    int result = -1;
-    FILE *f = rc == LXW_NO_ERROR ? fopen(path, "rb") : NULL;
-    if (f && fseek(f, 0, SEEK_END) == 0) {
-        long n = ftell(f);
-        rewind(f);
-        *out = n > 0 ? malloc((size_t)n) : NULL;
-        if (*out && fread(*out, 1, (size_t)n, f) == (size_t)n) {
-            *len = (size_t)n;
-            result = 0;
-        } else {
-            free(*out);
-            *out = NULL;
+    if (w->csv)
+        fputs("\r\n", w->csv);
+    return w->csv && ferror(w->csv) ? -1 : 0;
+}
+
+void export_abort(struct export_writer *w)
+{
+    if (!w)
+        return;
+    if (w->csv)
+        fclose(w->csv);
+    if (w->wb)
+        workbook_close(w->wb);
+    unlink(w->path);
+    free(w);
+}
+
+int export_end(struct export_writer *w, int *fd, size_t *size, char *err, size_t errlen)
+{
+    *fd = -1;
+    if (w->wb) {
+        for (size_t c = 0; c < w->ncols; c++)
+            worksheet_set_column(w->ws, (lxw_col_t)c, (lxw_col_t)c,
+                                 w->width[c] > 60 ? 60 : w->width[c] + 2, NULL);
+        worksheet_freeze_panes(w->ws, 1, 0);
+        if (w->ncols)
+            worksheet_autofilter(w->ws, 0, 0, w->rows, (lxw_col_t)(w->ncols - 1));
+        lxw_error rc = workbook_close(w->wb);
+        w->wb = NULL;
+        if (rc != LXW_NO_ERROR) {
+            snprintf(err, errlen, "cannot write the workbook: %s", lxw_strerror(rc));
+            export_abort(w);
+            return -1;
         }
+        *fd = open(w->path, O_RDONLY);
+    } else if (fflush(w->csv) == 0 && !ferror(w->csv)) {
+        *fd = dup(fileno(w->csv));
     }
-    if (f)
-        fclose(f);
-    unlink(path);
-    if (result < 0)
-        snprintf(err, errlen, "cannot write the workbook: %s",
-                 rc == LXW_NO_ERROR ? "reading it back failed" : lxw_strerror(rc));
-    return result;
+    struct stat st;
+    if (*fd < 0 || fstat(*fd, &st) < 0) {
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        snprintf(err, errlen, "cannot read the finished export back");
+        export_abort(w);
+        return -1;
+    }
+    *size = (size_t)st.st_size;
+    export_abort(w); /* the file lives on through the descriptor */
+    return 0;
 }
 
 int export_table(const struct export_table *t, enum export_format f, char **out, size_t *len,
@@ -186,16 +236,31 @@ int export_table(const struct export_table *t, enum export_format f, char **out,
 {
     *out = NULL;
     *len = 0;
-    if (f == EXPORT_CSV) {
-        if (write_csv(t, out, len) == 0)
-            return 0;
+    struct export_writer *w = export_begin(f, t->title, t->headers, t->ncols, err, errlen);
+    if (!w)
+        return -1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(t->rows, i, row) {
+        if (export_add(w, row) < 0) {
+            export_abort(w);
+            snprintf(err, errlen, "cannot write the export");
+            return -1;
+        }
+    }
+    int fd;
+    size_t size;
+    if (export_end(w, &fd, &size, err, errlen) < 0)
+        return -1;
+    *out = malloc(size ? size : 1);
+    ssize_t got = *out ? pread(fd, *out, size, 0) : -1;
+    close(fd);
+    if (got != (ssize_t)size) {
         free(*out);
         *out = NULL;
-        snprintf(err, errlen, "out of memory writing CSV");
+        snprintf(err, errlen, "cannot read the export back");
         return -1;
     }
-    if (f == EXPORT_XLSX)
-        return write_xlsx(t, out, len, err, errlen);
-    snprintf(err, errlen, "no such export format");
-    return -1;
+    *len = size;
+    return 0;
 }

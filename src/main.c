@@ -214,6 +214,7 @@ static const struct command commands[] = {
     {"import", cmd_import, "load regions, grids, departments, households or users from CSV/GeoJSON"},
     {"sweep", cmd_sweep, "evaluate case clocks and errand deadlines now or --now TIME"},
     {"audit", cmd_audit, "audit verify: check the hash chain of the audit log"},
+    {"export", cmd_export, "export cases --from --to --out FILE: the case ledger as CSV or XLSX"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

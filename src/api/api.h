@@ -95,6 +95,14 @@ enum MHD_Result api_cases_act(struct http_req *r);
 enum MHD_Result api_case_photo_add(struct http_req *r);
 enum MHD_Result api_case_photo_get(struct http_req *r);
 
+/* The case ledger for `gridline export cases`: every case f selects, newest
+ * first, written into w page by page. r supplies only the configuration
+ * (app), its caller is trusted (the shell). */
+struct export_writer;
+int api_cases_export(struct http_req *r, const struct db_case_filter *f,
+                     struct export_writer *w);
+const char *const *api_cases_export_headers(size_t *n);
+
 /* Reporting a case inside the caller's write transaction: what POST
  * /api/v1/cases does before it replies (category, grid from lat/lng or
  * grid_code, the caller's right to report there, routing limit, code,
@@ -303,8 +311,10 @@ int api_audit(struct db_conn *c, int64_t actor, const char *action, const char *
 void api_day_code_prefix(const struct http_req *r, const char *lead, const char *grid,
                          int64_t now, char out[32]);
 
-/* Rows a CSV or XLSX export holds at most; JSON pages are the lists' own. */
-#define API_EXPORT_MAX 100000
+/* Rows a CSV or XLSX export holds at most (below XLSX's 1,048,576), and
+ * how many it reads from the database at a time. */
+#define API_EXPORT_MAX 1000000
+#define API_EXPORT_PAGE 500
 /* Reads ?format=json|csv|xlsx (absent: json) into *format; otherwise
  * replies 400 and returns -1. */
 int api_format_or_reply(struct http_req *r, int *format);
@@ -322,6 +332,30 @@ int64_t api_year_start(const struct http_req *r, int year);
 int api_year_of(const struct http_req *r, int64_t t);
 /* The local calendar month holding t: [*from, *to). */
 void api_month_bounds(const struct http_req *r, int64_t t, int64_t *from, int64_t *to);
+/* A list that exports itself a page at a time: `fill` is the list's own
+ * read transaction, which replaces *items with up to *limit rows of cells
+ * after *cursor and sets *last_id to the last row's id (the next cursor). */
+struct api_pager {
+    db_txn_fn fill;
+    void *cls;
+    json_t **items;
+    int64_t *cursor, *limit, *last_id;
+};
+struct export_writer;
+/* Writes every page into w (up to API_EXPORT_MAX rows), one read
+ * transaction a page, so memory stays one page whatever the size. */
+int api_export_write(struct db *db, const struct api_pager *p, struct export_writer *w);
+/* Replies the whole list as a CSV or XLSX attachment, written page by page
+ * to a temporary file and sent from it (with its Content-Length). */
+enum MHD_Result api_reply_export_pages(struct http_req *r, int format, const char *title,
+                                       const char *const *headers, size_t ncols,
+                                       const struct api_pager *p, const char *filename);
+/* A list's reply: one JSON page ({"items", "next_cursor"}) from a single
+ * run of p->fill, or with ?format=csv|xlsx the whole list as a file with
+ * these Chinese headers. *p->items is released either way. */
+enum MHD_Result api_reply_list(struct http_req *r, int format, const struct api_pager *p,
+                               const char *title, const char *const *headers, size_t ncols,
+                               const char *filename);
 /* {"id", "name"} of a user, or null for 0. */
 json_t *api_user_ref(int64_t id, const char *name);
 /* A time as a ledger cell: "2026-03-25 09:30" local, "" for 0. */

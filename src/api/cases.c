@@ -13,6 +13,7 @@
 #include "core/region.h"
 #include "core/timeutil.h"
 #include "db/db.h"
+#include "export.h"
 #include "image.h"
 #include "log.h"
 #include "secret.h"
@@ -300,6 +301,7 @@ struct list_ctx {
     json_t *items;
     int64_t last_id;
     bool no_category;
+    int format;
 };
 
 /* Parses the list filters shared by the list and the summary; on failure
@@ -357,10 +359,44 @@ static int resolve_category(struct db_conn *c, struct list_ctx *l)
     return rc < 0 ? rc : 0;
 }
 
+/* The case ledger's columns; nothing personal (no reporter, no phone). */
+static const char *const export_headers[] = {
+    "编号", "状态", "类别", "问题描述", "地址", "所在网格", "渠道", "上报时间", "层级",
+    "处置部门", "是否超期", "是否督办", "返工次数", "结案时间", "评价",
+};
+#define EXPORT_NCOLS (sizeof export_headers / sizeof export_headers[0])
+
+static const char *channel_zh(const char *channel)
+{
+    static const char *const zh[] = {"网格员上报", "随手拍", "电话", "走访",
+                                     "来信", "网络", "12345热线", "其他"};
+    for (size_t i = 0; i < sizeof channels / sizeof channels[0]; i++)
+        if (strcmp(channel, channels[i]) == 0)
+            return zh[i];
+    return channel;
+}
+
+static json_t *case_cells(const struct http_req *r, const struct db_case *k)
+{
+    static const char *const level_zh[] = {"网格", "村（社区）", "乡镇（街道）", "县"};
+    static const char *const rating_zh[] = {"满意", "基本满意", "不满意"};
+    int level = case_level_parse(k->level), rating = k->rating ? case_rating_parse(k->rating) : -1;
+    return json_pack("[s, s, s, s, s, s, s, o, s, s, s, s, I, o, s]", k->code,
+                     case_state_zh((enum case_state)case_state_parse(k->state)),
+                     k->category_name, k->description, k->address, k->grid_name,
+                     channel_zh(k->channel), api_local_time(r, k->created_at),
+                     level >= 0 && level < 4 ? level_zh[level] : k->level,
+                     k->dept_name ? k->dept_name : "", k->overdue ? "是" : "否",
+                     k->supervised ? "是" : "否", (json_int_t)k->rework_count,
+                     api_local_time(r, k->state && strcmp(k->state, "closed") == 0 ? k->closed_at : 0),
+                     rating >= 0 && rating < 3 ? rating_zh[rating] : "");
+}
+
 static int add_case(void *cls, const struct db_case *k)
 {
     struct list_ctx *l = cls;
-    json_array_append_new(l->items, case_json(l->r, k, false));
+    json_array_append_new(l->items, l->format == EXPORT_JSON ? case_json(l->r, k, false)
+                                                             : case_cells(l->r, k));
     l->last_id = k->id;
     return 0;
 }
@@ -384,9 +420,25 @@ static enum MHD_Result no_category(struct http_req *r, struct list_ctx *l)
                             l->category_code);
 }
 
-/* Runs a list-shaped request: filters, one read transaction, then the
- * reply (the page of cases, or the summary object). */
-static enum MHD_Result filtered(struct http_req *r, db_txn_fn txn, bool page)
+int api_cases_export(struct http_req *r, const struct db_case_filter *f,
+                     struct export_writer *w)
+{
+    struct list_ctx l = {.r = r, .f = *f, .format = EXPORT_CSV, .items = json_array()};
+    struct api_pager p = {list_txn, &l, &l.items, &l.f.before_id, &l.f.limit, &l.last_id};
+    int rc = api_export_write(r->app->db, &p, w);
+    json_decref(l.items);
+    return rc;
+}
+
+const char *const *api_cases_export_headers(size_t *n)
+{
+    *n = EXPORT_NCOLS;
+    return export_headers;
+}
+
+static int category_txn(struct db_conn *c, void *cls) { return resolve_category(c, cls); }
+
+enum MHD_Result api_cases_list(struct http_req *r)
 {
     struct list_ctx *l = calloc(1, sizeof *l);
     if (!l)
@@ -394,25 +446,21 @@ static enum MHD_Result filtered(struct http_req *r, db_txn_fn txn, bool page)
     l->r = r;
     enum MHD_Result result;
     int rc;
-    if (filters_or_reply(r, l) < 0) {
+    if (api_format_or_reply(r, &l->format) < 0 || filters_or_reply(r, l) < 0) {
         result = r->result;
-    } else if ((rc = db_run_transaction(r->app->db, DB_READ, txn, l)) < 0) {
-        json_decref(l->items);
+    } else if ((rc = db_run_transaction(r->app->db, DB_READ, category_txn, l)) < 0) {
         result = api_reply_db_error(r, rc);
     } else if (l->no_category) {
         result = no_category(r, l);
-    } else if (!page) {
-        result = http_reply_json(r, 200, l->items);
     } else {
-        json_t *next = api_next_cursor(l->items, l->f.limit, l->last_id);
-        result = http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", l->items,
-                                                   "next_cursor", next));
+        l->items = json_array();
+        struct api_pager p = {list_txn, l, &l->items, &l->f.before_id, &l->f.limit, &l->last_id};
+        result = api_reply_list(r, l->format, &p, "案件台账", export_headers, EXPORT_NCOLS,
+                                "cases");
     }
     free(l);
     return result;
 }
-
-enum MHD_Result api_cases_list(struct http_req *r) { return filtered(r, list_txn, true); }
 
 static int add_counts(void *cls, const struct db_case_counts *n)
 {
@@ -444,7 +492,27 @@ static int summary_txn(struct db_conn *c, void *cls)
     return db_cases_summary(c, &l->f, add_counts, l);
 }
 
-enum MHD_Result api_cases_summary(struct http_req *r) { return filtered(r, summary_txn, false); }
+enum MHD_Result api_cases_summary(struct http_req *r)
+{
+    struct list_ctx *l = calloc(1, sizeof *l);
+    if (!l)
+        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+    l->r = r;
+    enum MHD_Result result;
+    int rc;
+    if (filters_or_reply(r, l) < 0) {
+        result = r->result;
+    } else if ((rc = db_run_transaction(r->app->db, DB_READ, summary_txn, l)) < 0) {
+        json_decref(l->items);
+        result = api_reply_db_error(r, rc);
+    } else if (l->no_category) {
+        result = no_category(r, l);
+    } else {
+        result = http_reply_json(r, 200, l->items);
+    }
+    free(l);
+    return result;
+}
 
 /* ---- reporting -------------------------------------------------------------------------- */
 

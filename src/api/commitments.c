@@ -186,22 +186,13 @@ enum MHD_Result api_commitments_list(struct http_req *r)
         return r->result;
     l.f.veto = (int)veto;
     l.f.overdue = (int)overdue;
-    if (l.format != EXPORT_JSON)
-        l.f.limit = API_EXPORT_MAX;
+    static const char *const headers[] = {
+        "编号", "承诺事项", "承诺内容", "责任人或单位", "地区", "年度", "承诺期限",
+        "进度", "状态", "是否超期", "一票否决", "评定人", "评定意见",
+    };
     l.items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
-    if (rc < 0) {
-        json_decref(l.items);
-        return api_reply_db_error(r, rc);
-    }
-    if (l.format != EXPORT_JSON) {
-        static const char *const headers[] = {
-            "编号", "承诺事项", "承诺内容", "责任人或单位", "地区", "年度", "承诺期限",
-            "进度", "状态", "是否超期", "一票否决", "评定人", "评定意见",
-        };
-        return api_reply_export(r, l.format, "公开承诺", headers, 13, l.items, "commitments");
-    }
-    return api_reply_page(r, l.items, l.f.limit, l.last_id);
+    struct api_pager p = {list_txn, &l, &l.items, &l.f.before_id, &l.f.limit, &l.last_id};
+    return api_reply_list(r, l.format, &p, "公开承诺", headers, 13, "commitments");
 }
 
 /* ---- writing: timeline, audit, notices --------------------------------------------------- */

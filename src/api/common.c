@@ -187,16 +187,14 @@ int api_format_or_reply(struct http_req *r, int *format)
     return 0;
 }
 
-enum MHD_Result api_reply_export(struct http_req *r, int format, const char *title,
-                                 const char *const *headers, size_t ncols, json_t *rows,
-                                 const char *filename)
+/* Sends the finished export w as an attachment named by title. */
+static enum MHD_Result reply_export_file(struct http_req *r, int format, const char *title,
+                                         struct export_writer *w, const char *filename)
 {
-    struct export_table t = {title, headers, ncols, rows};
-    char *buf, err[160];
-    size_t len;
-    int rc = export_table(&t, (enum export_format)format, &buf, &len, err, sizeof err);
-    json_decref(rows);
-    if (rc < 0) {
+    char err[160];
+    int fd;
+    size_t size;
+    if (export_end(w, &fd, &size, err, sizeof err) < 0) {
         log_error("api", "%s export: %s", title, err);
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     }
@@ -210,8 +208,78 @@ enum MHD_Result api_reply_export(struct http_req *r, int format, const char *tit
         n += snprintf(disp + n, sizeof disp - (size_t)n, "%%%02X", *p);
     snprintf(disp + n, sizeof disp - (size_t)n, ".%s", ext);
     http_add_header(r, "Content-Disposition", disp);
-    return http_reply_owned(r, 200, export_mime((enum export_format)format), buf, len,
-                            "no-store");
+    return http_reply_fd(r, 200, export_mime((enum export_format)format), fd, size);
+}
+
+static struct export_writer *begin_or_log(int format, const char *title,
+                                          const char *const *headers, size_t ncols)
+{
+    char err[160];
+    struct export_writer *w = export_begin((enum export_format)format, title, headers, ncols,
+                                           err, sizeof err);
+    if (!w)
+        log_error("api", "%s export: %s", title, err);
+    return w;
+}
+
+enum MHD_Result api_reply_export(struct http_req *r, int format, const char *title,
+                                 const char *const *headers, size_t ncols, json_t *rows,
+                                 const char *filename)
+{
+    struct export_writer *w = begin_or_log(format, title, headers, ncols);
+    size_t i;
+    json_t *row;
+    int rc = w ? 0 : -1;
+    json_array_foreach(rows, i, row) {
+        if (rc >= 0)
+            rc = export_add(w, row);
+    }
+    json_decref(rows);
+    if (rc < 0) {
+        export_abort(w);
+        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+    }
+    return reply_export_file(r, format, title, w, filename);
+}
+
+int api_export_write(struct db *db, const struct api_pager *p, struct export_writer *w)
+{
+    int64_t total = 0, saved = *p->limit;
+    int rc = 0;
+    for (;;) {
+        *p->limit = API_EXPORT_PAGE;
+        *p->last_id = 0;
+        rc = db_run_transaction(db, DB_READ, p->fill, p->cls);
+        if (rc < 0)
+            break;
+        json_t *rows = *p->items;
+        size_t i, n = json_array_size(rows);
+        json_t *row;
+        json_array_foreach(rows, i, row) {
+            if (rc >= 0 && total++ < API_EXPORT_MAX)
+                rc = export_add(w, row) < 0 ? DB_ERROR : 0;
+        }
+        if (rc < 0 || n < API_EXPORT_PAGE || total >= API_EXPORT_MAX)
+            break;
+        *p->cursor = *p->last_id;
+    }
+    *p->limit = saved;
+    return rc;
+}
+
+enum MHD_Result api_reply_export_pages(struct http_req *r, int format, const char *title,
+                                       const char *const *headers, size_t ncols,
+                                       const struct api_pager *p, const char *filename)
+{
+    struct export_writer *w = begin_or_log(format, title, headers, ncols);
+    if (!w)
+        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+    int rc = api_export_write(r->app->db, p, w);
+    if (rc < 0) {
+        export_abort(w);
+        return api_reply_db_error(r, rc);
+    }
+    return reply_export_file(r, format, title, w, filename);
 }
 
 json_t *api_user_ref(int64_t id, const char *name)
@@ -343,4 +411,22 @@ int api_action_or_reply(struct http_req *r, unsigned param, const struct vocab *
                          r->params[param], list);
     }
     return a;
+}
+
+enum MHD_Result api_reply_list(struct http_req *r, int format, const struct api_pager *p,
+                               const char *title, const char *const *headers, size_t ncols,
+                               const char *filename)
+{
+    enum MHD_Result res;
+    if (format != EXPORT_JSON) {
+        res = api_reply_export_pages(r, format, title, headers, ncols, p, filename);
+        json_decref(*p->items);
+        return res;
+    }
+    int rc = db_run_transaction(r->app->db, DB_READ, p->fill, p->cls);
+    if (rc < 0) {
+        json_decref(*p->items);
+        return api_reply_db_error(r, rc);
+    }
+    return api_reply_page(r, *p->items, *p->limit, *p->last_id);
 }

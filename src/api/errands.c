@@ -338,10 +338,24 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l, int64_t limi
     return 0;
 }
 
+static const char *const list_headers[] = {
+    "编号", "事项", "办理部门", "群众姓名", "所在村（社区）", "网格", "状态", "登记时间",
+    "承诺期限", "是否超期", "代办员",
+};
+
 static int add_errand(void *cls, const struct db_errand *e)
 {
     struct list_ctx *l = cls;
-    json_array_append_new(l->items, errand_json(l->r, e, false, l->f.now));
+    enum errand_state s = (enum errand_state)errand_state_parse(e->state);
+    json_array_append_new(
+        l->items, l->format == EXPORT_JSON
+                      ? errand_json(l->r, e, false, l->f.now)
+                      : json_pack("[s, s, s, s, s, s, s, o, o, s, s]", e->code, e->service_name,
+                                  e->dept_name, e->resident_name, e->village_name, e->grid_name,
+                                  errand_state_zh(s), api_local_time(l->r, e->created_at),
+                                  api_local_time(l->r, e->deadline_at),
+                                  overdue_now(e, l->f.now) ? "是" : "否",
+                                  e->agent_name ? e->agent_name : ""));
     l->last_id = e->id;
     return 0;
 }
@@ -356,15 +370,13 @@ static int list_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_errands_list(struct http_req *r)
 {
     struct list_ctx l = {.r = r};
-    if (filters_or_reply(r, &l, PAGE_DEFAULT, PAGE_MAX, false) < 0)
+    if (api_format_or_reply(r, &l.format) < 0 ||
+        filters_or_reply(r, &l, PAGE_DEFAULT, PAGE_MAX, false) < 0)
         return r->result;
     l.items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
-    if (rc < 0) {
-        json_decref(l.items);
-        return api_reply_db_error(r, rc);
-    }
-    return api_reply_page(r, l.items, l.f.limit, l.last_id);
+    struct api_pager p = {list_txn, &l, &l.items, &l.f.before_id, &l.f.limit, &l.last_id};
+    return api_reply_list(r, l.format, &p, "代办事项", list_headers,
+                          sizeof list_headers / sizeof *list_headers, "errands");
 }
 
 /* The ledger's columns: who received, who handled, each step's time. */
@@ -424,25 +436,27 @@ enum MHD_Result api_errands_ledger(struct http_req *r)
     struct list_ctx l = {.r = r};
     if (api_format_or_reply(r, &l.format) < 0)
         return r->result;
-    int64_t most = l.format == EXPORT_JSON ? LEDGER_PAGE : API_EXPORT_MAX;
-    if (filters_or_reply(r, &l, most, most, true) < 0)
+    if (filters_or_reply(r, &l, LEDGER_PAGE, LEDGER_PAGE, true) < 0)
         return r->result;
     l.items = json_array();
+    if (l.format != EXPORT_JSON) {
+        struct api_pager p = {ledger_txn, &l, &l.items, &l.f.after_id, &l.f.limit, &l.last_id};
+        enum MHD_Result res = api_reply_export_pages(r, l.format, "代办台账", ledger_headers,
+                                                     LEDGER_NCOLS, &p, "errand-ledger");
+        json_decref(l.items);
+        return res;
+    }
     int rc = db_run_transaction(r->app->db, DB_READ, ledger_txn, &l);
     if (rc < 0) {
         json_decref(l.items);
         return api_reply_db_error(r, rc);
     }
-    if (l.format == EXPORT_JSON) {
-        json_t *cols = json_array();
-        for (size_t i = 0; i < LEDGER_NCOLS; i++)
-            json_array_append_new(cols, json_string(ledger_headers[i]));
-        json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
-        return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "columns", cols, "rows",
-                                                 l.items, "next_cursor", next));
-    }
-    return api_reply_export(r, l.format, "代办台账", ledger_headers, LEDGER_NCOLS, l.items,
-                            "errand-ledger");
+    json_t *cols = json_array();
+    for (size_t i = 0; i < LEDGER_NCOLS; i++)
+        json_array_append_new(cols, json_string(ledger_headers[i]));
+    json_t *next = api_next_cursor(l.items, l.f.limit, l.last_id);
+    return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "columns", cols, "rows", l.items,
+                                             "next_cursor", next));
 }
 
 /* ---- writing: timeline, audit, notices ------------------------------------------------------- */

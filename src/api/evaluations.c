@@ -244,18 +244,11 @@ enum MHD_Result api_evaluations_list(struct http_req *r)
     struct list_ctx l = {.r = r};
     if (vote_list_or_reply(r, &l.q) < 0)
         return r->result;
+    static const char *const headers[] = {"编号", "标题", "地区", "评议年度", "开始时间",
+                                          "截止时间", "状态", "参评人数"};
     l.items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
-    if (rc < 0) {
-        json_decref(l.items);
-        return api_reply_db_error(r, rc);
-    }
-    if (l.q.format != EXPORT_JSON) {
-        static const char *const headers[] = {"编号", "标题", "地区", "评议年度", "开始时间",
-                                              "截止时间", "状态", "参评人数"};
-        return api_reply_export(r, l.q.format, "群众评议", headers, 8, l.items, "evaluations");
-    }
-    return api_reply_page(r, l.items, l.q.limit, l.last_id);
+    struct api_pager p = {list_txn, &l, &l.items, &l.q.before_id, &l.q.limit, &l.last_id};
+    return api_reply_list(r, l.q.format, &p, "群众评议", headers, 8, "evaluations");
 }
 
 /* ---- opening an evaluation ---------------------------------------------------------------- */

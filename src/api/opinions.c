@@ -218,21 +218,11 @@ static int list_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_opinions_list(struct http_req *r)
 {
     struct list_ctx l = {.r = r};
-    if (api_format_or_reply(r, &l.format) < 0 ||
-        filters_or_reply(r, &l, l.format == EXPORT_JSON ? PAGE_DEFAULT : API_EXPORT_MAX) < 0)
+    if (api_format_or_reply(r, &l.format) < 0 || filters_or_reply(r, &l, PAGE_DEFAULT) < 0)
         return r->result;
-    if (l.format != EXPORT_JSON)
-        l.f.limit = API_EXPORT_MAX;
     l.items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
-    if (rc < 0) {
-        json_decref(l.items);
-        return api_reply_db_error(r, rc);
-    }
-    if (l.format != EXPORT_JSON)
-        return api_reply_export(r, l.format, "民意台账", export_headers, EXPORT_NCOLS, l.items,
-                                "opinions");
-    return api_reply_page(r, l.items, l.f.limit, l.last_id);
+    struct api_pager p = {list_txn, &l, &l.items, &l.f.before_id, &l.f.limit, &l.last_id};
+    return api_reply_list(r, l.format, &p, "民意台账", export_headers, EXPORT_NCOLS, "opinions");
 }
 
 /* Counts per channel (all six, zeros included) and per child region. */

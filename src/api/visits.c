@@ -164,22 +164,13 @@ enum MHD_Result api_visits_list(struct http_req *r)
         api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l.f.before_id) < 0 ||
         api_int_param_or_reply(r, "limit", 1, PAGE_MAX, &l.f.limit) < 0)
         return r->result;
-    if (l.format != EXPORT_JSON)
-        l.f.limit = API_EXPORT_MAX;
+    static const char *const headers[] = {
+        "编号", "走访时间", "走访人", "网格", "户主", "住址", "方式", "听到了什么",
+        "跟进事项", "跟进状态", "办结时间", "转办案件", "转为意见",
+    };
     l.items = json_array();
-    int rc = db_run_transaction(r->app->db, DB_READ, list_txn, &l);
-    if (rc < 0) {
-        json_decref(l.items);
-        return api_reply_db_error(r, rc);
-    }
-    if (l.format != EXPORT_JSON) {
-        static const char *const headers[] = {
-            "编号", "走访时间", "走访人", "网格", "户主", "住址", "方式", "听到了什么",
-            "跟进事项", "跟进状态", "办结时间", "转办案件", "转为意见",
-        };
-        return api_reply_export(r, l.format, "民情日记", headers, 13, l.items, "visits");
-    }
-    return api_reply_page(r, l.items, l.f.limit, l.last_id);
+    struct api_pager p = {list_txn, &l, &l.items, &l.f.before_id, &l.f.limit, &l.last_id};
+    return api_reply_list(r, l.format, &p, "民情日记", headers, 13, "visits");
 }
 
 /* ---- coverage -------------------------------------------------------------------------------- */

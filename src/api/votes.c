@@ -66,8 +66,6 @@ int vote_list_or_reply(struct http_req *r, struct vote_list *l)
         api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->before_id) < 0 ||
         api_int_param_or_reply(r, "limit", 1, 100, &l->limit) < 0)
         return -1;
-    if (l->format != EXPORT_JSON)
-        l->limit = API_EXPORT_MAX;
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void http_add_header(struct http_req *r, const char *name, const char *value)
 {
@@ -121,6 +122,23 @@ enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char
                                  void *data, size_t len, const char *cache_control)
 {
     return reply_bytes(r, status, content_type, data, len, cache_control, MHD_RESPMEM_MUST_FREE);
+}
+
+enum MHD_Result http_reply_fd(struct http_req *r, unsigned status, const char *content_type,
+                              int fd, size_t size)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd(size, fd); /* closes fd */
+    if (!resp) {
+        close(fd);
+        return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
+    }
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    common_headers(r, resp);
+    r->status = status;
+    r->result = MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    return r->result;
 }
 
 enum MHD_Result http_reply_stream(struct http_req *r, const char *content_type,

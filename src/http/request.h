@@ -80,6 +80,10 @@ enum MHD_Result http_reply_static(struct http_req *r, unsigned status, const cha
 enum MHD_Result http_reply_owned(struct http_req *r, unsigned status, const char *content_type,
                                  void *data, size_t len, const char *cache_control);
 
+/* Queues the file open on fd (size bytes), which the reply closes once sent. */
+enum MHD_Result http_reply_fd(struct http_req *r, unsigned status, const char *content_type,
+                              int fd, size_t size);
+
 /* Queues a 200 whose body `read` produces as it goes (server-sent events);
  * `done` frees cls once the connection ends. */
 enum MHD_Result http_reply_stream(struct http_req *r, const char *content_type,
