@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,51 @@ static int board_txn(struct db_conn *c, void *cls)
     return rc < 0 ? rc : months_txn(c, x);
 }
 
+/* The board is the same for everyone: answers are kept for a minute per
+ * (cursor, limit), so a crowd reloading it costs one computation. */
+#define CACHE_SECONDS 60
+#define CACHE_SLOTS 8
+static struct {
+    char key[64];
+    int64_t at;
+    char *body;
+} cache[CACHE_SLOTS];
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+/* One computation at a time: a crowd arriving together waits for the
+ * first answer instead of computing it once each. */
+static pthread_mutex_t compute_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static char *cache_get(const char *key, int64_t now)
+{
+    char *hit = NULL;
+    pthread_mutex_lock(&cache_mu);
+    for (int i = 0; i < CACHE_SLOTS && !hit; i++)
+        if (cache[i].body && strcmp(cache[i].key, key) == 0 && now - cache[i].at < CACHE_SECONDS)
+            hit = strdup(cache[i].body);
+    pthread_mutex_unlock(&cache_mu);
+    return hit;
+}
+
+/* Keeps body under key: in its own slot when it has one, else the oldest. */
+static void cache_put(const char *key, int64_t now, const char *body)
+{
+    pthread_mutex_lock(&cache_mu);
+    int slot = 0;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (strcmp(cache[i].key, key) == 0) {
+            slot = i;
+            break;
+        }
+        if (cache[i].at < cache[slot].at)
+            slot = i;
+    }
+    free(cache[slot].body);
+    snprintf(cache[slot].key, sizeof cache[slot].key, "%s", key);
+    cache[slot].at = now;
+    cache[slot].body = strdup(body);
+    pthread_mutex_unlock(&cache_mu);
+}
+
 enum MHD_Result api_public_board(struct http_req *r)
 {
     struct board_ctx x = {.r = r, .limit = BOARD_DEFAULT, .before_closed = INT64_MAX,
@@ -113,10 +159,24 @@ enum MHD_Result api_public_board(struct http_req *r)
     }
     if (api_int_param_or_reply(r, "limit", 1, BOARD_MAX, &x.limit) < 0)
         return r->result;
+    char key[64];
+    int64_t now = (int64_t)time(NULL);
+    snprintf(key, sizeof key, "%lld.%lld/%lld", (long long)x.before_closed,
+             (long long)x.before_id, (long long)x.limit);
+    char *hit = cache_get(key, now);
+    if (hit)
+        return http_reply_owned(r, 200, "application/json", hit, strlen(hit), "no-store");
+    pthread_mutex_lock(&compute_mu);
+    hit = cache_get(key, now); /* computed while this one waited? */
+    if (hit) {
+        pthread_mutex_unlock(&compute_mu);
+        return http_reply_owned(r, 200, "application/json", hit, strlen(hit), "no-store");
+    }
     x.items = json_array();
     x.months = json_array();
     int rc = db_run_transaction(r->app->db, DB_READ, board_txn, &x);
     if (rc < 0) {
+        pthread_mutex_unlock(&compute_mu);
         json_decref(x.items);
         json_decref(x.months);
         return api_reply_db_error(r, rc);
@@ -124,6 +184,13 @@ enum MHD_Result api_public_board(struct http_req *r)
     json_t *next = (int64_t)json_array_size(x.items) == x.limit
                        ? json_sprintf("%lld.%lld", (long long)x.last_closed, (long long)x.last_id)
                        : json_null();
-    return http_reply_json(r, 200, json_pack("{s:o, s:o, s:o}", "items", x.items, "next_cursor",
-                                             next, "months", x.months));
+    json_t *out = json_pack("{s:o, s:o, s:o}", "items", x.items, "next_cursor", next, "months",
+                            x.months);
+    char *text = json_dumps(out, JSON_COMPACT);
+    if (text) {
+        cache_put(key, now, text);
+        free(text);
+    }
+    pthread_mutex_unlock(&compute_mu);
+    return http_reply_json(r, 200, out);
 }

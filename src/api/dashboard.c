@@ -33,15 +33,11 @@ static int add_state(void *cls, const struct db_case_counts *n)
 {
     json_t *open = cls;
     json_object_set_new(json_object_get(open, "by_state"), n->state, json_integer(n->cases));
-    static const char *const keys[] = {"overdue", "supervised", "yellow", "red"};
-    const int64_t add[] = {n->overdue, n->supervised, n->yellow, n->red};
-    for (size_t i = 0; i < 4; i++)
+    static const char *const keys[] = {"open", "overdue", "supervised", "yellow", "red"};
+    const int64_t add[] = {n->cases, n->overdue, n->supervised, n->yellow, n->red};
+    for (size_t i = 0; i < 5; i++)
         json_object_set_new(open, keys[i],
                             json_integer(json_integer_value(json_object_get(open, keys[i])) + add[i]));
-    if (strcmp(n->state, "reported") == 0 || strcmp(n->state, "accepted") == 0 ||
-        strcmp(n->state, "dispatched") == 0 || strcmp(n->state, "in_progress") == 0 ||
-        strcmp(n->state, "handled") == 0)
-        json_object_set_new(open, "open", json_integer(json_integer_value(json_object_get(open, "open")) + n->cases));
     return 0;
 }
 
@@ -96,22 +92,20 @@ static int dash_txn(struct db_conn *c, void *cls)
     if (rc < 0 || x->q.bad_category)
         return rc;
     struct db_stats_filter f = x->q.f;
-    struct kpi_table now = {0}, before = {0}, depts = {0};
+    struct kpi_table before = {0}, depts = {0};
     int64_t len = f.to - f.from;
-    /* The window, the one before it, and the departments in the window. */
-    rc = stats_kpi_table(c, &f, DB_BY_TOTAL, 0, &now);
+    /* The departments in the window (their sum is the window's total), and
+     * the window before it. */
+    rc = stats_kpi_table(c, &f, DB_BY_DEPT, 0, &depts);
     if (rc >= 0) {
         struct db_stats_filter p = f;
         p.to = f.from;
         p.from = f.from - len;
         rc = stats_kpi_table(c, &p, DB_BY_TOTAL, 0, &before);
     }
-    if (rc >= 0)
-        rc = stats_kpi_table(c, &f, DB_BY_DEPT, 0, &depts);
-    json_object_set_new(x->out, "kpis", stats_kpi_json("", "合计", now.total));
+    json_object_set_new(x->out, "kpis", stats_kpi_json("", "合计", depts.total));
     json_object_set_new(x->out, "previous", stats_kpi_json("", "上期", before.total));
     json_object_set_new(x->out, "departments", kpi_rows(&depts));
-    stats_kpi_table_free(&now);
     stats_kpi_table_free(&before);
     stats_kpi_table_free(&depts);
     /* Thirty days up to today, whatever the window. */
@@ -129,14 +123,8 @@ static int dash_txn(struct db_conn *c, void *cls)
     json_t *open = json_pack("{s:{}, s:i, s:i, s:i, s:i, s:i}", "by_state", "open", 0, "overdue",
                              0, "supervised", 0, "yellow", 0, "red", 0);
     json_object_set_new(x->out, "open", open);
-    if (rc >= 0) {
-        struct db_case_filter cf = {.reporter = f.reporter, .region = f.region,
-                                    .dept_id = f.dept_id, .category_id = f.category_id,
-                                    .overdue = -1, .supervised = -1};
-        memcpy(cf.scopes, f.scopes, sizeof cf.scopes);
-        memcpy(cf.scope_depts, f.scope_depts, sizeof cf.scope_depts);
-        rc = db_cases_summary(c, &cf, add_state, open);
-    }
+    if (rc >= 0)
+        rc = db_stats_open_by_state(c, &f, add_state, open);
     json_t *grids = json_array();
     json_object_set_new(x->out, "grids", grids);
     if (rc >= 0)

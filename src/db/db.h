@@ -736,6 +736,11 @@ int db_stats_recurring(struct db_conn *c, const struct db_stats_filter *f, int64
 int db_stats_open_by_grid(struct db_conn *c, const struct db_stats_filter *f, db_place_fn fn,
                           void *cls);
 
+/* Open cases by state (open states only, through the cases_open index):
+ * counts, overdue, supervised, yellow and red. */
+int db_stats_open_by_state(struct db_conn *c, const struct db_stats_filter *f,
+                           db_case_counts_fn fn, void *cls);
+
 /* A closed case as the public board shows it: nothing personal. */
 struct db_board_case {
     int64_t id, created_at, closed_at;

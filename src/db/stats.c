@@ -255,6 +255,33 @@ int db_stats_open_by_grid(struct db_conn *c, const struct db_stats_filter *f, db
                     DB_ARGS(STATS_ARGS(f)), row_place, &e);
 }
 
+struct emit_open {
+    db_case_counts_fn fn;
+    void *cls;
+};
+
+static int row_open(void *cls, const struct db_row *r)
+{
+    struct emit_open *e = cls;
+    struct db_case_counts n = {.state = db_col_text(r, 0), .cases = db_col_int(r, 1),
+                               .overdue = db_col_int(r, 2), .supervised = db_col_int(r, 3),
+                               .yellow = db_col_int(r, 4), .red = db_col_int(r, 5)};
+    return e->fn(e->cls, &n);
+}
+
+int db_stats_open_by_state(struct db_conn *c, const struct db_stats_filter *f,
+                           db_case_counts_fn fn, void *cls)
+{
+    struct emit_open e = {fn, cls};
+    return db_query(c,
+                    "SELECT k.state, count(*), count(CASE WHEN k.overdue = 1 THEN 1 END),"
+                    " count(CASE WHEN k.supervised = 1 THEN 1 END),"
+                    " count(CASE WHEN k.warn = 1 THEN 1 END), count(CASE WHEN k.warn = 2 THEN 1 END)"
+                    STATS_FROM " WHERE k.state IN " OPEN_STATES " AND $1 >= 0 AND $2 >= 0"
+                    STATS_SCOPE " GROUP BY k.state ORDER BY k.state",
+                    DB_ARGS(STATS_ARGS(f)), row_open, &e);
+}
+
 /* ---- the public board ------------------------------------------------------------------ */
 
 struct emit_board {
