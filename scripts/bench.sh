@@ -107,7 +107,7 @@ wrk.body = '{"service_id":2,"grid_code":"379901101201001","resident_name":"çŽ‹ç§
 LUA
 measure "POST /api/v1/errands (durable)|/api/v1/errands|$dir/errand.lua" \
         "GET /api/v1/errands (50, scoped)|/api/v1/errands" \
-        "GET errands ledger (500, CSV)|/api/v1/errands/ledger?format=csv&limit=500"
+        "GET errands ledger (all, CSV)|/api/v1/errands/ledger?format=csv"
 # Participation: a grid worker's visit log (durable, with its audit row),
 # the county poll as residents see it (live ranking), the points ranking of
 # the county computed from history, and the opinion counts per channel.
