@@ -438,21 +438,33 @@ const char *const *api_cases_export_headers(size_t *n)
 
 static int category_txn(struct db_conn *c, void *cls) { return resolve_category(c, cls); }
 
+/* Reads the filters and runs txn (which resolves ?category): 0 to go on,
+ * -1 when it replied (a bad filter, an unknown category, the store). */
+static int filtered_or_reply(struct http_req *r, struct list_ctx *l, db_txn_fn txn)
+{
+    int rc;
+    if (filters_or_reply(r, l) < 0)
+        return -1;
+    if ((rc = db_run_transaction(r->app->db, DB_READ, txn, l)) < 0) {
+        json_decref(l->items);
+        api_reply_db_error(r, rc);
+        return -1;
+    }
+    if (l->no_category) {
+        no_category(r, l);
+        return -1;
+    }
+    return 0;
+}
+
 enum MHD_Result api_cases_list(struct http_req *r)
 {
     struct list_ctx *l = calloc(1, sizeof *l);
     if (!l)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     l->r = r;
-    enum MHD_Result result;
-    int rc;
-    if (api_format_or_reply(r, &l->format) < 0 || filters_or_reply(r, l) < 0) {
-        result = r->result;
-    } else if ((rc = db_run_transaction(r->app->db, DB_READ, category_txn, l)) < 0) {
-        result = api_reply_db_error(r, rc);
-    } else if (l->no_category) {
-        result = no_category(r, l);
-    } else {
+    enum MHD_Result result = r->result;
+    if (api_format_or_reply(r, &l->format) == 0 && filtered_or_reply(r, l, category_txn) == 0) {
         l->items = json_array();
         struct api_pager p = {list_txn, l, &l->items, &l->f.before_id, &l->f.limit, &l->last_id};
         result = api_reply_list(r, l->format, &p, "案件台账", export_headers, EXPORT_NCOLS,
@@ -498,18 +510,9 @@ enum MHD_Result api_cases_summary(struct http_req *r)
     if (!l)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     l->r = r;
-    enum MHD_Result result;
-    int rc;
-    if (filters_or_reply(r, l) < 0) {
-        result = r->result;
-    } else if ((rc = db_run_transaction(r->app->db, DB_READ, summary_txn, l)) < 0) {
-        json_decref(l->items);
-        result = api_reply_db_error(r, rc);
-    } else if (l->no_category) {
-        result = no_category(r, l);
-    } else {
-        result = http_reply_json(r, 200, l->items);
-    }
+    enum MHD_Result result = filtered_or_reply(r, l, summary_txn) == 0
+                                 ? http_reply_json(r, 200, l->items)
+                                 : r->result;
     free(l);
     return result;
 }
