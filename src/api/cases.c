@@ -463,15 +463,13 @@ enum MHD_Result api_cases_list(struct http_req *r)
     if (!l)
         return http_reply_error(r, GL_ERR_INTERNAL, NULL, NULL);
     l->r = r;
-    enum MHD_Result result = r->result;
     if (api_format_or_reply(r, &l->format) == 0 && filtered_or_reply(r, l, category_txn) == 0) {
         l->items = json_array();
         struct api_pager p = {list_txn, l, &l->items, &l->f.before_id, &l->f.limit, &l->last_id};
-        result = api_reply_list(r, l->format, &p, "案件台账", export_headers, EXPORT_NCOLS,
-                                "cases");
+        api_reply_list(r, l->format, &p, "案件台账", export_headers, EXPORT_NCOLS, "cases");
     }
     free(l);
-    return result;
+    return r->result;
 }
 
 static int add_counts(void *cls, const struct db_case_counts *n)
