@@ -117,8 +117,10 @@ struct case_report {
     bool has_location, anonymous;
     const char *origin;         /* "opinion" or "visit" it came from, recorded in the timeline */
     int64_t origin_id;
+    const char *client_key;     /* the device's key: a resend answers the case already written */
     /* Out. */
     int64_t id, category_id;
+    bool replayed;              /* the key's case existed: nothing was written */
     char code[64];
     struct event ev;
 };
@@ -356,6 +358,9 @@ enum MHD_Result api_reply_export_pages(struct http_req *r, int format, const cha
 enum MHD_Result api_reply_list(struct http_req *r, int format, const struct api_pager *p,
                                const char *title, const char *const *headers, size_t ncols,
                                const char *filename);
+/* The caller's resident grant when they are only a resident (who acts for
+ * themselves: their own opinions and errand requests), else NULL. */
+const struct grant *api_resident_grant(const struct http_req *r);
 /* {"id", "name"} of a user, or null for 0. */
 json_t *api_user_ref(int64_t id, const char *name);
 /* A time as a ledger cell: "2026-03-25 09:30" local, "" for 0. */

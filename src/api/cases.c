@@ -179,6 +179,8 @@ struct view {
     json_t *out;
     struct target t;
     char grid[REGION_CODE_BUFLEN];
+    int64_t category_id;
+    bool can_dispatch; /* the caller could dispatch it now: propose the route */
 };
 
 static int keep_view(void *cls, const struct db_case *k)
@@ -193,8 +195,33 @@ static int keep_view(void *cls, const struct db_case *k)
         return 1;
     json_decref(v->out);
     v->out = case_json(v->r, k, v->clear);
-    json_object_set_new(v->out, "actions", actions_json(v->r, k, (int64_t)time(NULL)));
+    json_t *actions = actions_json(v->r, k, (int64_t)time(NULL));
+    size_t i;
+    json_t *a;
+    v->can_dispatch = false;
+    json_array_foreach(actions, i, a) v->can_dispatch |= strcmp(json_string_value(a), "dispatch") == 0;
+    v->category_id = k->category_id;
+    json_object_set_new(v->out, "actions", actions);
     return 1;
+}
+
+static int keep_dept_name(void *cls, const struct db_department *d)
+{
+    json_object_set_new(cls, "name", json_string(d->name));
+    return 1;
+}
+
+/* The department the routing rules send this case to, for the dispatch form. */
+static int propose_route(struct db_conn *c, struct view *v)
+{
+    int64_t dept = 0, limit = 0;
+    int rc = db_route_find(c, v->category_id, v->grid, &dept, &limit);
+    if (rc <= 0 || !dept)
+        return rc < 0 ? rc : 0;
+    json_t *routed = json_pack("{s:I, s:s, s:o}", "dept_id", (json_int_t)dept, "name", "",
+                               "limit_hours", limit ? json_integer(limit) : json_null());
+    json_object_set_new(v->out, "routed", routed);
+    return db_department_get(c, dept, keep_dept_name, routed);
 }
 
 static int add_photo(void *cls, const struct db_photo *p, const void *data)
@@ -248,6 +275,8 @@ static int view_txn(struct db_conn *c, void *cls)
     rc = db_case_events(c, v->id, add_event, v);
     if (rc >= 0)
         rc = db_case_origin(c, v->id, set_origin, v);
+    if (rc >= 0 && v->can_dispatch)
+        rc = propose_route(c, v);
     return rc < 0 ? rc : db_photos_list(c, v->id, add_photo, v);
 }
 
@@ -519,7 +548,7 @@ enum MHD_Result api_cases_summary(struct http_req *r)
 
 struct case_in {
     const char *category, *description, *grid_code, *address, *channel, *reporter_name,
-        *reporter_phone;
+        *reporter_phone, *client_key;
     double lat, lng;
     bool anonymous;
 };
@@ -543,6 +572,9 @@ const struct jspec api_case_create_spec[] = {
               "their phone (sealed, masked)"),
     JSPEC_BOOL(struct case_in, anonymous, "anonymous", 0,
                "hide the reporter's name and phone from those handling the case"),
+    JSPEC_STR(struct case_in, client_key, "client_key", 8, 64, 0,
+              "the device's idempotency key for a queued report: a resend with it answers"
+              " 200 with the case already written"),
     JSPEC_END,
 };
 
@@ -594,6 +626,14 @@ int api_case_report(struct db_conn *c, struct http_req *r, struct case_report *i
                     struct api_fail *f)
 {
     int64_t now = (int64_t)time(NULL);
+    in->replayed = false;
+    if (in->client_key) {
+        int rc = db_case_by_key(c, r->who.user_id, in->client_key, &in->id);
+        if (rc != 0) {
+            in->replayed = rc > 0;
+            return rc < 0 ? rc : 1;
+        }
+    }
     struct report_ctx x = {
         .in = in,
         .k = {.description = in->description, .address = in->address ? in->address : "",
@@ -601,7 +641,7 @@ int api_case_report(struct db_conn *c, struct http_req *r, struct case_report *i
               .reporter_name = in->reporter_name ? in->reporter_name : r->who.display_name,
               .reporter_phone = in->reporter_phone, .reporter_phone_len = in->reporter_phone_len,
               .anonymous = in->anonymous, .lat = in->lat, .lng = in->lng,
-              .has_location = in->has_location},
+              .has_location = in->has_location, .client_key = in->client_key},
     };
     int rc = db_category_by_code(c, in->category, keep_category, &x);
     if (rc < 0)
@@ -723,7 +763,7 @@ static int create_txn(struct db_conn *c, void *cls)
     if (rc < 0)
         return rc;
     const struct case_report *in = x->rep;
-    if (in->has_location || (in->address && in->address[0])) {
+    if (!in->replayed && (in->has_location || (in->address && in->address[0]))) {
         double dlat = DUPLICATE_METRES / 111320.0;
         double dlng = DUPLICATE_METRES / (111320.0 * fmax(cos(in->lat * M_PI / 180.0), 0.01));
         rc = db_cases_near(c, in->category_id, now - DUPLICATE_DAYS * 86400,
@@ -785,7 +825,7 @@ enum MHD_Result api_cases_create(struct http_req *r)
         .category = in.category, .description = in.description, .grid_code = in.grid_code,
         .address = in.address, .channel = in.channel, .reporter_name = in.reporter_name,
         .reporter_phone = phone, .reporter_phone_len = phone_len, .lat = in.lat, .lng = in.lng,
-        .has_location = has_lat, .anonymous = in.anonymous,
+        .has_location = has_lat, .anonymous = in.anonymous, .client_key = in.client_key,
     };
     struct create_ctx x = {.r = r, .rep = &rep, .duplicates = json_array(), .out = {.r = r}};
     int rc = db_run_transaction(r->app->db, DB_WRITE, create_txn, &x);
@@ -796,6 +836,8 @@ enum MHD_Result api_cases_create(struct http_req *r)
         return rc == DB_ABORT ? api_reply_fail(r, &x.fail) : api_reply_db_error(r, rc);
     }
     json_object_set_new(x.out.out, "duplicates", x.duplicates);
+    if (rep.replayed)
+        return http_reply_json(r, 200, x.out.out);
     events_publish(&rep.ev);
     return http_reply_json(r, 201, x.out.out);
 }

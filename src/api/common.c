@@ -430,3 +430,11 @@ enum MHD_Result api_reply_list(struct http_req *r, int format, const struct api_
     }
     return api_reply_page(r, *p->items, *p->limit, *p->last_id);
 }
+
+const struct grant *api_resident_grant(const struct http_req *r)
+{
+    for (size_t i = 0; i < r->who.ngrants; i++)
+        if (r->who.grants[i].role != ROLE_RESIDENT)
+            return NULL;
+    return r->who.ngrants ? &r->who.grants[0] : NULL;
+}

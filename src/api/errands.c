@@ -738,6 +738,20 @@ enum MHD_Result api_errands_create(struct http_req *r)
     struct create_ctx x = {.r = r, .out = {.r = r}};
     if (http_parse_body_or_reply(r, api_errand_create_spec, &x.in, NULL) < 0)
         return r->result;
+    /* A resident asks for an errand for themselves, online, in their own area. */
+    if (api_resident_grant(r)) {
+        if (x.in.household_id || (x.in.resident_user_id && x.in.resident_user_id != r->who.user_id))
+            return http_reply_error(r, GL_ERR_FORBIDDEN,
+                                    x.in.household_id ? "household_id" : "resident_user_id",
+                                    "a resident asks for errands for themselves");
+        if (x.in.channel && strcmp(x.in.channel, "online") != 0)
+            return http_reply_error(r, GL_ERR_INVALID_VALUE, "channel",
+                                    "what you ask for yourself comes in online");
+        x.in.channel = "online";
+        x.in.resident_user_id = r->who.user_id;
+        if (!x.in.resident_name)
+            x.in.resident_name = r->who.display_name;
+    }
     if (!x.in.household_id && !x.in.grid_code)
         return http_reply_error(r, GL_ERR_MISSING_FIELD, "grid_code",
                                 "give the resident's household_id or grid_code");

@@ -420,21 +420,13 @@ static int create_txn(struct db_conn *c, void *cls)
     return view_txn(c, &x->out);
 }
 
-/* A resident writes their own opinions, online, about their own region. */
-static const struct grant *resident_grant(const struct http_req *r)
-{
-    for (size_t i = 0; i < r->who.ngrants; i++)
-        if (r->who.grants[i].role != ROLE_RESIDENT)
-            return NULL;
-    return r->who.ngrants ? &r->who.grants[0] : NULL;
-}
-
 enum MHD_Result api_opinions_create(struct http_req *r)
 {
     struct opinion_in in = {.kind = "opinion"};
     if (http_parse_body_or_reply(r, api_opinion_create_spec, &in, NULL) < 0)
         return r->result;
-    const struct grant *resident = resident_grant(r);
+    /* A resident writes their own opinions, online, about their own region. */
+    const struct grant *resident = api_resident_grant(r);
     if (resident) {
         if (in.channel && strcmp(in.channel, "online") != 0)
             return http_reply_error(r, GL_ERR_INVALID_VALUE, "channel",

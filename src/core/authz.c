@@ -27,7 +27,7 @@ static const uint64_t can[ROLE__COUNT] = {
     [ROLE_RESIDENT] = A(ACT_TERRITORY_READ) | CASE_ALL | A(ACT_CASE_REPORT) | A(ACT_CASE_VERIFY) |
                       A(ACT_CASE_RATE) | A(ACT_ERRAND_READ) | A(ACT_ERRAND_CONFIRM) |
                       A(ACT_PUBLIC_READ) | A(ACT_OPINION_READ) | A(ACT_OPINION_RECORD) |
-                      A(ACT_POLL_VOTE) | A(ACT_EVAL_VOTE),
+                      A(ACT_POLL_VOTE) | A(ACT_EVAL_VOTE) | A(ACT_ERRAND_REGISTER),
     [ROLE_GRID_WORKER] = A(ACT_TERRITORY_READ) | A(ACT_HOUSEHOLD_READ) | A(ACT_HOUSEHOLD_WRITE) |
                          A(ACT_PII_UNMASK) | CASE_ALL | A(ACT_CASE_REPORT) | A(ACT_CASE_ACCEPT) |
                          A(ACT_CASE_SELF) | A(ACT_CASE_VERIFY) | A(ACT_CASE_ESCALATE) |
@@ -91,7 +91,8 @@ bool authz_link_only(enum role r, enum action a)
                a == ACT_VISIT_READ || a == ACT_VISIT_WRITE;
     if (r == ROLE_RESIDENT)
         return a != ACT_TERRITORY_READ && a != ACT_CASE_REPORT && a != ACT_PUBLIC_READ &&
-               a != ACT_OPINION_RECORD && a != ACT_POLL_VOTE && a != ACT_EVAL_VOTE;
+               a != ACT_OPINION_RECORD && a != ACT_POLL_VOTE && a != ACT_EVAL_VOTE &&
+               a != ACT_ERRAND_REGISTER;
     return false;
 }
 

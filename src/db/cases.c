@@ -132,9 +132,9 @@ int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int6
         c,
         "INSERT INTO cases (code, state, category_id, grid_code, description, address, lat, lng,"
         " channel, reporter_user_id, reporter_name, reporter_phone, anonymous, level, limit_hours,"
-        " stage_started_at, stage_limit_s, yellow_at, deadline_at, created_at, updated_at)"
-        " VALUES ($1, 'reported', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'grid', $13,"
-        " $14, $15, $16, $17, $18, $18) RETURNING id",
+        " stage_started_at, stage_limit_s, yellow_at, deadline_at, created_at, updated_at,"
+        " client_key) VALUES ($1, 'reported', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
+        " 'grid', $13, $14, $15, $16, $17, $18, $18, $19) RETURNING id",
         DB_ARGS(DB_TEXT(k->code), DB_INT(k->category_id), DB_TEXT(k->grid_code),
                 DB_TEXT(k->description), DB_TEXT(k->address ? k->address : ""),
                 k->has_location ? DB_DOUBLE(k->lat) : DB_NULLP,
@@ -143,8 +143,14 @@ int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int6
                 k->reporter_phone ? DB_BLOB(k->reporter_phone, k->reporter_phone_len) : DB_NULLP,
                 DB_INT(k->anonymous), DB_INT(k->limit_hours), INT_OR_NULL(k->stage_started_at),
                 INT_OR_NULL(k->stage_limit_s), INT_OR_NULL(k->yellow_at),
-                INT_OR_NULL(k->deadline_at), DB_INT(now)),
+                INT_OR_NULL(k->deadline_at), DB_INT(now), DB_TEXT(k->client_key)),
         id);
+}
+
+int db_case_by_key(struct db_conn *c, int64_t reporter, const char *key, int64_t *id)
+{
+    return db_query_int(c, "SELECT id FROM cases WHERE reporter_user_id = $1 AND client_key = $2",
+                        DB_ARGS(DB_INT(reporter), DB_TEXT(key)), id);
 }
 
 int db_case_mark_overdue(struct db_conn *c, int64_t id, int64_t at)

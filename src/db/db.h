@@ -300,6 +300,7 @@ struct db_case {
     int64_t id;
     const char *code, *state, *grid_code, *description, *address, *channel, *reporter_name,
         *level, *rating, *rating_comment, *supervise_note;
+    const char *client_key; /* written at insert only: the reporting device's key */
     int64_t category_id, reporter_user_id, dept_id, merged_into, limit_hours;
     const void *reporter_phone;
     size_t reporter_phone_len;
@@ -342,6 +343,8 @@ int db_cases_summary(struct db_conn *c, const struct db_case_filter *f, db_case_
 int db_case_get(struct db_conn *c, int64_t id, db_case_fn fn, void *cls);
 /* Inserts the reported case; returns 1 with *id, DB_UNIQUE on a code clash. */
 int db_case_insert(struct db_conn *c, const struct db_case *k, int64_t now, int64_t *id);
+/* The case this reporter sent with this client key: 1 with *id, or 0. */
+int db_case_by_key(struct db_conn *c, int64_t reporter, const char *key, int64_t *id);
 /* Writes every mutable field of k when the row is at if_version; 1 when
  * saved, 0 on a version mismatch. */
 int db_case_save(struct db_conn *c, const struct db_case *k, int64_t if_version, int64_t now);

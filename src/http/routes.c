@@ -99,7 +99,8 @@ const struct route http_routes[] = {
       " ?cursor, ?limit."),
     R("POST", "/api/v1/cases", api_cases_create, "cases", 201, USER, api_case_create_spec,
       "Report a case: the grid is found from lat/lng (or given); answers the case with its code"
-      " and likely duplicates (same category within 50 m or at the same address, 30 days)."),
+      " and likely duplicates (same category within 50 m or at the same address, 30 days). A"
+      " resend with the same client_key answers 200 with the case already written."),
     R("GET", "/api/v1/cases/summary", api_cases_summary, "cases", 200, USER, NULL,
       "Counts of the cases the caller may see (same filters as the list): by state, open,"
       " overdue, supervised, yellow, red."),
@@ -133,7 +134,8 @@ const struct route http_routes[] = {
       " ?from, ?to (RFC 3339); ?cursor, ?limit."),
     R("POST", "/api/v1/errands", api_errands_create, "errands", 201, USER, api_errand_create_spec,
       "Register a resident's errand into the red box (agent, dispatcher, grid worker, in"
-      " scope): the deadline is the service's promised working days."),
+      " scope; a resident asks for their own, online): the deadline is the service's promised"
+      " working days."),
     R("GET", "/api/v1/errands/ledger", api_errands_ledger, "errands", 200, USER, NULL,
       "The errand ledger (台账), oldest first: who received, who handled and when each step"
       " happened. ?format=json|csv|xlsx (Chinese headers) and the list's filters; ?cursor."),
