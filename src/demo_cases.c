@@ -309,6 +309,24 @@ save:
     return rc < 0 ? rc : db_case_save(c, &kc, 1, at);
 }
 
+/* What a place's residents would say: villages have no 小区 or 地铁, and
+ * communities no 村 streets. */
+static bool fits(const char *text, bool urban)
+{
+    return urban ? !strstr(text, "村")
+                 : !strstr(text, "小区") && !strstr(text, "楼") && !strstr(text, "地铁");
+}
+
+static const char *text_for(const struct kind *k, bool urban)
+{
+    const char *fit[3];
+    int n = 0;
+    for (int i = 0; i < 3; i++)
+        if (k->text[i] && fits(k->text[i], urban))
+            fit[n++] = k->text[i];
+    return n ? fit[demo_rnd((unsigned)n)] : k->text[0];
+}
+
 static const struct grid *grid_named(const struct ctx *x, const char *code)
 {
     for (size_t i = 0; i < x->ngrids; i++)
@@ -368,8 +386,7 @@ int demo_seed_cases(struct db_conn *c, int64_t now)
                 break;
             }
         }
-        int n = k->text[2] ? 3 : k->text[1] ? 2 : 1;
-        rc = one_case(x, t, g, k, k->text[demo_rnd((unsigned)n)], "");
+        rc = one_case(x, t, g, k, text_for(k, g->urban), "");
     }
     /* This week's street vending around 新华社区's market: a hotspot. */
     const struct grid *market = grid_named(x, "379901001002002");
