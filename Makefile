@@ -27,7 +27,8 @@ ASAN_OBJ := $(patsubst src/%.c,build/asan/%.o,$(SRC)) build/asan/gen/embed_web.o
 # The web app: our files plus vendored npm modules (bare "preact" imports
 # rewritten to relative paths so no inline import map is needed under CSP).
 WEB_SRC    := $(shell find web -type f | sort)
-VENDOR     := build/web/vendor/preact.module.js build/web/vendor/hooks.module.js build/web/vendor/htm.module.js
+VENDOR     := build/web/vendor/preact.module.js build/web/vendor/hooks.module.js build/web/vendor/htm.module.js \
+              build/web/vendor/echarts.js build/web/vendor/leaflet.js build/web/vendor/leaflet.css
 MIGRATIONS := $(sort $(wildcard db/migrations/*/*.sql))
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/*.c))
@@ -90,6 +91,15 @@ build/web/vendor/hooks.module.js: node_modules/preact/hooks/dist/hooks.module.js
 	@mkdir -p $(dir $@)
 	sed 's|from"preact"|from"./preact.module.js"|g; s|from "preact"|from "./preact.module.js"|g' $< > $@
 build/web/vendor/htm.module.js: node_modules/htm/dist/htm.module.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+build/web/vendor/echarts.js: node_modules/echarts/dist/echarts.esm.min.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+build/web/vendor/leaflet.js: node_modules/leaflet/dist/leaflet-src.esm.js
+	@mkdir -p $(dir $@)
+	cp $< $@
+build/web/vendor/leaflet.css: node_modules/leaflet/dist/leaflet.css
 	@mkdir -p $(dir $@)
 	cp $< $@
 

@@ -10,6 +10,7 @@ pkgs=(
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev liboath-dev libcsv-dev
   libjpeg62-turbo-dev libpng-dev libcurl4-openssl-dev libxlsxwriter-dev libqrencode-dev
   libcmocka-dev sqlite3 zbar-tools librsvg2-bin
+  chromium fonts-wqy-microhei
   nodejs npm
 )
 

@@ -370,8 +370,17 @@ int demo_seed_cases(struct db_conn *c, int64_t now)
     int urban_total = 0, rural_total = 0;
     for (size_t k = 0; k < NKINDS; k++)
         urban_total += kinds[k].urban, rural_total += kinds[k].rural;
-    /* Reports come in working hours mostly; a few at night. */
-    for (int i = 0; rc >= 0 && x->ngrids && i < NCASES; i++) {
+    /* Every case first, then written in time order, as real ones are. */
+    struct spec {
+        int64_t t;
+        const struct grid *g;
+        const struct kind *k;
+        const char *text, *address;
+    };
+    struct spec *all = calloc(NCASES + 16, sizeof *all);
+    size_t n = 0;
+    for (int i = 0; all && x->ngrids && i < NCASES; i++) {
+        /* Reports come in working hours mostly; a few at night. */
         int64_t t = now - (int64_t)demo_rnd(DAYS_BACK * 24) * HOUR - demo_rnd(3600);
         int64_t local_hour = ((t + 8 * HOUR) % DAY) / HOUR;
         if (local_hour < 7 || local_hour > 21)
@@ -386,20 +395,32 @@ int demo_seed_cases(struct db_conn *c, int64_t now)
                 break;
             }
         }
-        rc = one_case(x, t, g, k, text_for(k, g->urban), "");
+        all[n++] = (struct spec){t, g, k, text_for(k, g->urban), ""};
     }
     /* This week's street vending around 新华社区's market: a hotspot. */
     const struct grid *market = grid_named(x, "379901001002002");
-    for (int i = 0; rc >= 0 && i < 9; i++)
-        rc = one_case(x, now - (int64_t)(i * 15 + 3) * HOUR, market, kind_named("0201"),
-                      i % 2 ? "菜市场门口流动摊贩又出来了，占道经营堵车"
-                            : "早市摊贩占用人行道和机动车道，早高峰堵车",
-                      "新华社区菜市场东门");
+    for (int i = 0; all && i < 9; i++)
+        all[n++] = (struct spec){now - (int64_t)(i * 15 + 3) * HOUR, market, kind_named("0201"),
+                                 i % 2 ? "菜市场门口流动摊贩又出来了，占道经营堵车"
+                                       : "早市摊贩占用人行道和机动车道，早高峰堵车",
+                                 "新华社区菜市场东门"};
     /* Street lights on 石桥村 3组's main street, again and again. */
     const struct grid *lights = grid_named(x, "379901101201003");
-    for (int i = 0; rc >= 0 && i < 5; i++)
-        rc = one_case(x, now - (int64_t)(80 - i * 17) * DAY + 10 * HOUR, lights, kind_named("0401"),
-                      "3组主街路灯又不亮了，晚上老人孩子出门看不清路", "石桥村3组主街");
+    for (int i = 0; all && i < 5; i++)
+        all[n++] = (struct spec){now - (int64_t)(80 - i * 17) * DAY + 10 * HOUR, lights,
+                                 kind_named("0401"), "3组主街路灯又不亮了，晚上老人孩子出门看不清路",
+                                 "石桥村3组主街"};
+    for (size_t i = 1; i < n; i++) /* insertion sort: n is about a thousand */
+        for (size_t j = i; j > 0 && all[j - 1].t > all[j].t; j--) {
+            struct spec tmp = all[j];
+            all[j] = all[j - 1];
+            all[j - 1] = tmp;
+        }
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        rc = one_case(x, all[i].t, all[i].g, all[i].k, all[i].text, all[i].address);
+    if (!all)
+        rc = DB_ERROR;
+    free(all);
     free(ex);
     free(x);
     return rc < 0 ? rc : 0;
