@@ -37,7 +37,7 @@ UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/
 DB       ?= var/gridline.db
 LISTEN   ?= 127.0.0.1:8080
 
-.PHONY: all run test test-unit test-api build-asan deps clean bench
+.PHONY: all run test test-unit test-api test-browser build-asan deps clean bench
 all: build/gridline
 
 deps:
@@ -48,7 +48,7 @@ run: deps
 	@DB=$(DB) LISTEN=$(LISTEN) scripts/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory test-unit test-api
+	@$(MAKE) --no-print-directory test-unit test-api test-browser
 
 build/gridline: $(REL_OBJ)
 	@echo "  LD      $@"
@@ -122,6 +122,10 @@ test-unit: $(UNIT_TESTS)
 
 test-api: build/asan/gridline
 	GRIDLINE_BIN=$(CURDIR)/build/asan/gridline node --test --test-concurrency=2 tests/api/
+
+# The web app in the system's Chromium (scripts/deps.sh installs it).
+test-browser: build/asan/gridline
+	GRIDLINE_BIN=$(CURDIR)/build/asan/gridline node --test --test-concurrency=2 tests/browser/
 
 bench: deps
 	@$(MAKE) --no-print-directory build/gridline

@@ -5,7 +5,7 @@
 // service worker's copy.
 import { render } from './vendor/preact.module.js';
 import { useEffect, useState } from './vendor/hooks.module.js';
-import { api, get, post, setCsrf } from './lib/api.js';
+import { api, get, post, setCsrf, isOffline } from './lib/api.js';
 import { flush } from './lib/queue.js';
 import { html, Msg, errText, useLoad, when } from './lib/ui.js';
 import { messages, pickLang } from './i18n.js';
@@ -45,7 +45,7 @@ function SignIn({ t, onIn }) {
     try {
       const res = await post('/api/v1/session', body);
       setCsrf(res.csrf_token);
-      onIn(res.user);
+      onIn(remember(res.user));
     } catch (err) {
       if (err.code === 'totp_required') setNeedTotp(true);
       setMsg({ ok: false, text: errText(t, err) });
@@ -79,6 +79,23 @@ function Inbox({ t, lang, onRead }) {
   </section>`;
 }
 
+// Who is signed in (and the session's CSRF token); remembered on the device
+// so the app can open without a network.
+const LAST_USER = 'gridline.user';
+async function whoAmI() {
+  const me = await api('/api/v1/me');
+  setCsrf(me.csrf_token);
+  return remember(me);
+}
+function remember(user) {
+  const { csrf_token: _, ...keep } = user;
+  localStorage.setItem(LAST_USER, JSON.stringify(keep));
+  return user;
+}
+function lastUser() {
+  try { return JSON.parse(localStorage.getItem(LAST_USER)) || null; } catch { return null; }
+}
+
 const route = () => (location.hash.replace(/^#\/?/, '').split('/')[0] || '');
 
 function App() {
@@ -91,7 +108,9 @@ function App() {
   const t = messages[lang];
 
   useEffect(() => {
-    api('/api/v1/me').then((me) => { setCsrf(me.csrf_token); setUser(me); }).catch(() => setUser(null));
+    // Offline, the phone opens as the person last signed in on it (the
+    // server still checks the session when the queue goes out).
+    whoAmI().then(setUser).catch((err) => setUser(isOffline(err) ? lastUser() : null));
     const onHash = () => setView(route());
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
@@ -106,19 +125,20 @@ function App() {
     if (!user) return undefined;
     const send = () => flush((item, err) => setMsg({ ok: false, text: `${t.refusedQueued}: ${errText(t, err)}` }))
       .then((n) => n && setMsg({ ok: true, text: t.synced(n) }));
-    const up = () => { setOnline(true); send(); };
+    const up = () => { setOnline(true); whoAmI().then(setUser).then(send).catch((err) => !isOffline(err) && setUser(null)); };
     const down = () => setOnline(false);
     window.addEventListener('online', up);
     window.addEventListener('offline', down);
     if (navigator.onLine) send();
     return () => { window.removeEventListener('online', up); window.removeEventListener('offline', down); };
-  }, [user, lang]);
+  }, [user?.id, lang]);
   const refreshUnread = () => get('/api/v1/notifications?unread=1&limit=1').then((b) => setUnread(b.unread)).catch(() => {});
   useEffect(() => { if (user) refreshUnread(); }, [user, view]);
 
   async function signOut() {
     await api('/api/v1/session', { method: 'DELETE' }).catch(() => {});
     setCsrf('');
+    localStorage.removeItem(LAST_USER);
     setUser(null);
   }
   const roles = new Set((user?.roles || []).map((r) => r.role));

@@ -1,7 +1,9 @@
 // The service worker: keeps a copy of the app itself so it opens without a
 // network (a grid worker in a village with bad signal). App files are
 // fetched fresh when the network is there and from the copy when it is not;
-// the API is never cached (the app queues its own writes, lib/queue.js).
+// the API is not cached (the app queues its own writes, lib/queue.js),
+// except the reference lists a report form needs (categories, grids,
+// departments), kept the same way so a report can be written offline.
 const CACHE = 'gridline-app-v1';
 const SHELL = [
   '/', '/index.html', '/app.js', '/i18n.js', '/style.css', '/favicon.svg', '/manifest.webmanifest',
@@ -22,10 +24,13 @@ self.addEventListener('activate', (e) => {
     .then(() => self.clients.claim()));
 });
 
+const REFERENCE = ['/api/v1/categories', '/api/v1/grids', '/api/v1/departments'];
+
 self.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
-  if (e.request.method !== 'GET' || url.origin !== location.origin || url.pathname.startsWith('/api/')
-      || url.pathname === '/metrics' || url.pathname.endsWith('z')) return;
+  if (e.request.method !== 'GET' || url.origin !== location.origin) return;
+  if (url.pathname.startsWith('/api/') ? !REFERENCE.includes(url.pathname)
+    : url.pathname === '/metrics' || url.pathname.endsWith('z')) return;
   e.respondWith(fetch(e.request)
     .then((res) => {
       if (res.ok) { const copy = res.clone(); caches.open(CACHE).then((c) => c.put(e.request, copy)); }

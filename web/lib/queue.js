@@ -21,10 +21,10 @@ function open() {
 async function tx(mode, fn) {
   const db = await open();
   return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const out = fn(t.objectStore(STORE));
-    t.oncomplete = () => { db.close(); resolve(out?.result ?? out); };
-    t.onerror = () => { db.close(); reject(t.error); };
+    const txn = db.transaction(STORE, mode);
+    const out = fn(txn.objectStore(STORE));
+    txn.oncomplete = () => { db.close(); resolve(out?.result ?? out); };
+    txn.onerror = () => { db.close(); reject(txn.error); };
   });
 }
 

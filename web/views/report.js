@@ -3,7 +3,7 @@
 // on the map of the caller's grids). Sent at once when the network is
 // there; otherwise kept on the phone and sent when it returns, with a key
 // that makes a resend the same case.
-import { useEffect, useState } from '../vendor/hooks.module.js';
+import { useState } from '../vendor/hooks.module.js';
 import { get, clientKey, qs } from '../lib/api.js';
 import { submit } from '../lib/queue.js';
 import { GridMap } from '../lib/map.js';
@@ -23,7 +23,11 @@ export function ReportForm({ t, lang, user, area, onDone }) {
   const name = (c) => (lang === 'en' && c.name_en ? c.name_en : c.name_zh);
   const tops = (cats.data || []).filter((c) => !c.parent_code);
   const subs = (cats.data || []).filter((c) => c.parent_code === top);
-  useEffect(() => { setForm((f) => ({ ...f, category: subs.length ? '' : top })); }, [top]);
+  // A top category without subcategories is itself the category.
+  const pickTop = val((v) => {
+    setTop(v);
+    setForm((f) => ({ ...f, category: (cats.data || []).some((c) => c.parent_code === v) ? '' : v }));
+  });
 
   function locate() {
     if (!navigator.geolocation) return setMsg({ ok: false, text: t.noGeolocation });
@@ -67,7 +71,7 @@ export function ReportForm({ t, lang, user, area, onDone }) {
     <h2 id="report-title">${t.reportTitle}</h2>
     <div class="row">
       <label>${t.categoryTop}
-        <select name="top" value=${top} onChange=${val(setTop)} required>
+        <select name="top" value=${top} onChange=${pickTop} required>
           <option value="">${t.choose}</option>
           ${tops.map((c) => html`<option value=${c.code}>${name(c)}</option>`)}
         </select></label>

@@ -20,7 +20,7 @@ export function Pending({ t }) {
   const [items, setItems] = useState([]);
   const [msg, setMsg] = useState(null);
   useEffect(() => watch(setItems), []);
-  if (!items.length) return null;
+  if (!items.length) return html`<${Msg} msg=${msg} />`; // "sent" outlives the list
   const now = async () => {
     const n = await flush((item, err) => setMsg({ ok: false, text: errText(t, err) }));
     if (n) setMsg({ ok: true, text: t.synced(n) });
