@@ -8,7 +8,8 @@
  * still open with their clocks running (the first sweep turns some yellow
  * or red). Planted for the dashboard: street vending around 新华社区's
  * market this week (a hotspot) and street lights failing again and again
- * on 石桥村's 3组 main street (a recurring problem).
+ * on 石桥村's 3组 main street (a recurring problem); and a few open cases
+ * in gw01's grid, so the worker the README names has work waiting.
  */
 #include "demo.h"
 #include "core/casefsm.h"
@@ -327,6 +328,14 @@ static const char *text_for(const struct kind *k, bool urban)
     return n ? fit[demo_rnd((unsigned)n)] : k->text[0];
 }
 
+/* A report time people are awake for (Beijing time): one made in the
+ * night moves back ten hours, to the evening before. */
+static int64_t awake(int64_t t)
+{
+    int64_t local_hour = ((t + 8 * HOUR) % DAY) / HOUR;
+    return local_hour < 7 || local_hour > 21 ? t - 10 * HOUR : t;
+}
+
 static const struct grid *grid_named(const struct ctx *x, const char *code)
 {
     for (size_t i = 0; i < x->ngrids; i++)
@@ -377,14 +386,11 @@ int demo_seed_cases(struct db_conn *c, int64_t now)
         const struct kind *k;
         const char *text, *address;
     };
-    struct spec *all = calloc(NCASES + 16, sizeof *all);
+    struct spec *all = calloc(NCASES + 32, sizeof *all);
     size_t n = 0;
     for (int i = 0; all && x->ngrids && i < NCASES; i++) {
-        /* Reports come in working hours mostly; a few at night. */
-        int64_t t = now - (int64_t)demo_rnd(DAYS_BACK * 24) * HOUR - demo_rnd(3600);
-        int64_t local_hour = ((t + 8 * HOUR) % DAY) / HOUR;
-        if (local_hour < 7 || local_hour > 21)
-            t -= 10 * HOUR;
+        /* Reports come while people are awake (7:00 to 21:59). */
+        int64_t t = awake(now - (int64_t)demo_rnd(DAYS_BACK * 24) * HOUR - demo_rnd(3600));
         const struct grid *g = &x->grids[demo_rnd((unsigned)x->ngrids)];
         int pick = (int)demo_rnd((unsigned)(g->urban ? urban_total : rural_total));
         const struct kind *k = kinds;
@@ -410,6 +416,19 @@ int demo_seed_cases(struct db_conn *c, int64_t now)
         all[n++] = (struct spec){now - (int64_t)(80 - i * 17) * DAY + 10 * HOUR, lights,
                                  kind_named("0401"), "3组主街路灯又不亮了，晚上老人孩子出门看不清路",
                                  "石桥村3组主街"};
+    /* gw01, the worker the README names, has work waiting in 福安社区第一网格. */
+    static const struct {
+        int hours_ago;
+        const char *category, *text, *address;
+    } fuan[] = {
+        {30, "0401", "小区主路路灯连续一周不亮", "福安社区幸福路12号楼前"},
+        {7, "0702", "楼道内有人给电动车飞线充电", "福安小区5号楼2单元"},
+        {1, "0301", "路边垃圾堆积多日无人清运，有异味", "福安路与建设街路口"},
+    };
+    const struct grid *fuan1 = grid_named(x, "379901001001001");
+    for (size_t i = 0; all && i < sizeof fuan / sizeof fuan[0]; i++)
+        all[n++] = (struct spec){awake(now - (int64_t)fuan[i].hours_ago * HOUR), fuan1,
+                                 kind_named(fuan[i].category), fuan[i].text, fuan[i].address};
     for (size_t i = 1; i < n; i++) /* insertion sort: n is about a thousand */
         for (size_t j = i; j > 0 && all[j - 1].t > all[j].t; j--) {
             struct spec tmp = all[j];

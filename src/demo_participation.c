@@ -12,6 +12,7 @@
 #include "db/db.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DAY 86400
@@ -305,6 +306,19 @@ static const char *const heard[] = {
     "反映小区电动车乱停，堵塞消防通道",
 };
 
+/* What a household says, fitting the place: no 村 roads or farmland in
+ * the town's communities, no 小区 or stairwells in the villages. */
+static const char *heard_in(bool village)
+{
+    for (;;) {
+        const char *h = heard[demo_rnd(sizeof heard / sizeof *heard)];
+        bool rural = strstr(h, "村") || strstr(h, "耕地");
+        bool urban = strstr(h, "小区") || strstr(h, "楼");
+        if (village ? !urban : !rural)
+            return h;
+    }
+}
+
 /* Every household with its grid, in grid order. */
 struct households {
     int64_t *id;
@@ -323,6 +337,34 @@ static int add_household(void *cls, const struct db_household *h)
     return 0;
 }
 
+/* One planned visit, written later in time order as real ones are. */
+struct planned_visit {
+    int64_t at, worker;
+    size_t household;
+    const char *kind;
+};
+
+static int by_time(const void *a, const void *b)
+{
+    const struct planned_visit *x = a, *y = b;
+    return (x->at > y->at) - (x->at < y->at);
+}
+
+/* A time on a day of this month when people are at home: calls by day
+ * (8:30 to 18:00), night visits in the evening (19:00 to 21:30). */
+static int64_t visit_time(int64_t month_start, int64_t now, bool night)
+{
+    int64_t days = (now - month_start) / DAY + 1;
+    for (int tries = 0; tries < 8; tries++) {
+        int64_t day = month_start + (int64_t)demo_rnd((unsigned)days) * DAY;
+        int64_t minute = night ? 19 * 60 + demo_rnd(150) : 8 * 60 + 30 + demo_rnd(570);
+        int64_t at = day + minute * 60;
+        if (at < now)
+            return at;
+    }
+    return 0;
+}
+
 static int seed_visits(struct db_conn *c, int64_t now)
 {
     /* This local month so far: each grid worker calls on about half of
@@ -330,37 +372,40 @@ static int seed_visits(struct db_conn *c, int64_t now)
     int year;
     int64_t month_start;
     local_month(now, &year, &month_start);
-    int64_t span = now - month_start;
-    if (span < 3600)
+    if (now - month_start < 3600)
         return 0;
     static int64_t ids[8000];
     static char grids[8000][16];
+    static struct planned_visit plan[8000];
     struct households hs = {ids, grids, 0, 8000};
     struct db_household_filter all = {.scopes = {""}, .limit = 8000};
     int rc = db_households_list(c, &all, add_household, &hs);
     int64_t worker = 0;
-    char grid[16] = "";
+    size_t n = 0;
     for (size_t i = 0; rc >= 0 && i < hs.n; i++) {
-        if (strcmp(hs.grid[i], grid) != 0) {
-            snprintf(grid, sizeof grid, "%s", hs.grid[i]);
+        if (i == 0 || strcmp(hs.grid[i], hs.grid[i - 1]) != 0)
             rc = db_query_int(c,
                               "SELECT user_id FROM role_assignments WHERE role = 'grid_worker'"
                               " AND region_code = $1",
-                              DB_ARGS(DB_STR(grid)), &worker);
-        }
+                              DB_ARGS(DB_STR(hs.grid[i])), &worker);
         if (rc < 0 || demo_rnd(100) >= 55)
             continue;
-        bool village = grid[6] == '1'; /* 石桥镇's villages; 临河街道's are communities */
-        int64_t at = month_start + (int64_t)demo_rnd((unsigned)(span / 60)) * 60;
+        bool village = hs.grid[i][6] == '1'; /* 石桥镇's villages; 临河街道's are communities */
+        const char *kind = village && demo_rnd(3) == 0 ? "night" : demo_rnd(8) == 0 ? "phone" : "home";
+        int64_t at = visit_time(month_start, now, strcmp(kind, "night") == 0);
+        if (at)
+            plan[n++] = (struct planned_visit){at, worker, i, kind};
+    }
+    qsort(plan, n, sizeof *plan, by_time);
+    for (size_t i = 0; rc >= 0 && i < n; i++) {
         struct db_visit v = {
-            .household_id = hs.id[i], .grid_code = grid, .visitor_user_id = worker,
-            .visited_at = at,
-            .kind = village && demo_rnd(3) == 0 ? "night" : demo_rnd(8) == 0 ? "phone" : "home",
-            .heard = heard[demo_rnd(sizeof heard / sizeof *heard)],
+            .household_id = hs.id[plan[i].household], .grid_code = hs.grid[plan[i].household],
+            .visitor_user_id = plan[i].worker, .visited_at = plan[i].at, .kind = plan[i].kind,
+            .heard = heard_in(hs.grid[plan[i].household][6] == '1'),
             .follow_up = demo_rnd(7) == 0 ? "下周回访，跟进办理情况" : "",
         };
         int64_t id;
-        rc = db_visit_insert(c, &v, at, &id);
+        rc = db_visit_insert(c, &v, plan[i].at, &id);
     }
     return rc;
 }

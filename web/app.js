@@ -5,7 +5,7 @@
 // service worker's copy.
 import { render } from './vendor/preact.module.js';
 import { useEffect, useState } from './vendor/hooks.module.js';
-import { api, get, post, setCsrf, isOffline } from './lib/api.js';
+import { api, get, post, setCsrf, isOffline, onSignedOut } from './lib/api.js';
 import { flush } from './lib/queue.js';
 import { html, Msg, errText, useLoad, when } from './lib/ui.js';
 import { messages, pickLang } from './i18n.js';
@@ -111,6 +111,7 @@ function App() {
     // Offline, the phone opens as the person last signed in on it (the
     // server still checks the session when the queue goes out).
     whoAmI().then(setUser).catch((err) => setUser(isOffline(err) ? lastUser() : null));
+    onSignedOut(() => setUser(null));
     const onHash = () => setView(route());
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);

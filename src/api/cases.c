@@ -347,10 +347,10 @@ static int filters_or_reply(struct http_req *r, struct list_ctx *l)
     if (api_region_param_or_reply(r, "region", l->narrow, &l->f.region) < 0)
         return -1;
     l->f.state = http_query(r, "state");
-    if (l->f.state && case_state_parse(l->f.state) < 0) {
+    if (l->f.state && strcmp(l->f.state, "open") != 0 && case_state_parse(l->f.state) < 0) {
         http_reply_error(r, GL_ERR_BAD_PARAMETER, "state",
-                         "state must be one of reported, accepted, rejected, merged, dispatched,"
-                         " in_progress, handled, closed");
+                         "state must be open or one of reported, accepted, rejected, merged,"
+                         " dispatched, in_progress, handled, closed");
         return -1;
     }
     l->f.channel = http_query(r, "channel");

@@ -66,7 +66,8 @@ static int row_case(void *cls, const struct db_row *r)
     "  OR (substr(k.grid_code, 1, length($6)) = $6 AND ($7 = 0 OR k.dept_id = $7))"       \
     "  OR (substr(k.grid_code, 1, length($8)) = $8 AND ($9 = 0 OR k.dept_id = $9))"       \
     "  OR k.reporter_user_id = $10)"                                                      \
-    " AND ($11 IS NULL OR k.state = $11)"                                                 \
+    " AND ($11 IS NULL OR k.state = $11 OR ($11 = 'open' AND k.state IN"                   \
+    "      ('reported', 'accepted', 'dispatched', 'in_progress', 'handled')))"             \
     " AND ($12 IS NULL OR substr(k.grid_code, 1, length($12)) = $12)"                     \
     " AND ($13 IS NULL OR k.channel = $13)"                                               \
     " AND ($14 IS NULL OR instr(k.description, $14) > 0 OR instr(k.address, $14) > 0"    \

@@ -93,7 +93,8 @@ const struct route http_routes[] = {
       "One case category."),
 
     R("GET", "/api/v1/cases", api_cases_list, "cases", 200, USER, NULL,
-      "Cases the caller may see, newest first. Filters: ?state, ?region (region or grid code),"
+      "Cases the caller may see, newest first. Filters: ?state (a state, or open: not yet"
+      " closed, rejected or merged), ?region (region or grid code),"
       " ?dept_id, ?category (code, with its sub-categories), ?channel, ?overdue=0|1,"
       " ?supervised=0|1 (the 督办 queue), ?q (text or case code), ?from, ?to (RFC 3339);"
       " ?cursor, ?limit."),

@@ -348,7 +348,10 @@ int http_server_start(struct app *app, struct http_server **out, char *err, size
                             MHD_OPTION_CONNECTION_TIMEOUT, app->cfg->timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, 1000u,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            /* MHD's default: SO_REUSEADDR (a restart binds at
+                             * once) but not SO_REUSEPORT, with which a second
+                             * server on the same port silently took half the
+                             * connections to its own database. */
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s (address in use, or not this machine's?)",

@@ -68,3 +68,21 @@ test('a resident asks for an errand for themselves, online', async () => {
   assert.ok(ok(await agent.get('/api/v1/notifications')).items.some((n) => n.errand_id === e.id), 'the town agent hears of it');
   assert.ok(ok(await jm.get('/api/v1/errands')).items.some((x) => x.id === e.id), 'and the resident follows it');
 });
+
+test('state=open lists what is still being worked on, whatever came after it', async () => {
+  const gw = await as('gw01');
+  const open = ok(await gw.post('/api/v1/cases', { category: '0402', description: '社区门口道路破损', grid_code: GRID }), 201);
+  const all = ok(await gw.get(`/api/v1/cases?region=${GRID}&limit=100`)).items;
+  const listed = ok(await gw.get(`/api/v1/cases?region=${GRID}&state=open&limit=100`)).items;
+  const expected = Number(sql(`SELECT count(*) FROM cases WHERE grid_code = '${GRID}'
+    AND state IN ('reported', 'accepted', 'dispatched', 'in_progress', 'handled')`));
+  assert.equal(listed.length, expected);
+  assert.ok(listed.some((k) => k.id === open.id));
+  assert.ok(listed.every((k) => !['closed', 'rejected', 'merged'].includes(k.state)));
+  assert.ok(all.some((k) => k.state === 'closed'), 'the grid has closed cases the filter leaves out');
+  const summary = ok(await gw.get(`/api/v1/cases/summary?region=${GRID}&state=open`));
+  assert.equal(summary.total, expected);
+  const bad = await gw.get('/api/v1/cases?state=opened');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error.field, 'state');
+});

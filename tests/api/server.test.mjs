@@ -202,6 +202,21 @@ test('serve refuses a missing database and a schema newer than it knows', async 
   assert.equal(init.code, 1);
 });
 
+test('a second server on a port already served refuses to start (it would split the traffic)', async () => {
+  const s = await startServer();
+  try {
+    const port = new URL(s.url).port;
+    const other = join(s.dir, 'other.db');
+    assert.equal(runCli(['init', '--db', other]).code, 0);
+    const r = runCli(['serve', '--db', other, '--listen', `127.0.0.1:${port}`], { timeout: 15000 });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
+    assert.equal((await s.get('/healthz')).status, 200, 'the first one still serves');
+  } finally {
+    await s.cleanup();
+  }
+});
+
 test('init is idempotent and the demo is written once', async () => {
   const dir = tempDir();
   const db = join(dir, 'g.db');

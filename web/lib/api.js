@@ -6,6 +6,11 @@
 let csrf = '';
 export const setCsrf = (token) => { csrf = token || ''; };
 
+// Called when the server says the session is gone (expired, signed out
+// elsewhere), so the app can ask the person to sign in again.
+let signedOut = () => {};
+export const onSignedOut = (f) => { signedOut = f; };
+
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.error?.message || `HTTP ${status}`);
@@ -29,6 +34,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   const text = res.status === 204 ? '' : await res.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (res.status === 401 && path !== '/api/v1/me' && path !== '/api/v1/session') signedOut();
   if (!res.ok) throw new ApiError(res.status, json);
   return json;
 }

@@ -9,7 +9,7 @@ import { ExportButtons, html, Loading, StateBadge, WarnDot, useLoad, val, when }
 
 const STATES = ['reported', 'accepted', 'dispatched', 'in_progress', 'handled', 'closed', 'rejected', 'merged'];
 
-export function CaseQueue({ t, lang, preset = {}, filters = true, live = true, title, sort, only }) {
+export function CaseQueue({ t, lang, preset = {}, filters = true, live = true, title, sort }) {
   const [f, setF] = useState({ state: '', overdue: '', supervised: '', category: '', q: '', ...preset });
   const [tick, setTick] = useState(0);
   const [open, setOpen] = useState(null);
@@ -31,9 +31,9 @@ export function CaseQueue({ t, lang, preset = {}, filters = true, live = true, t
   }, [live]);
   const set = (k) => val((v) => setF((s) => ({ ...s, [k]: v })));
   const items = useMemo(() => {
-    const xs = (list.data?.items || []).filter((k) => !only || only(k));
+    const xs = [...(list.data?.items || [])];
     return sort ? xs.sort(sort) : xs;
-  }, [list.data, sort, only]);
+  }, [list.data, sort]);
   const pick = (id) => {
     setOpen(id);
     setFresh((s) => { const n = new Set(s); n.delete(id); return n; });
@@ -44,7 +44,7 @@ export function CaseQueue({ t, lang, preset = {}, filters = true, live = true, t
         ${live && html`<span class=${liveOn ? 'live on' : 'live'} role="status">${t.liveUpdates}</span>`}</div>
       ${filters && html`<form class="filters" onSubmit=${(e) => e.preventDefault()} aria-label=${t.filters}>
         <label>${t.state}<select name="state" value=${f.state} onChange=${set('state')}>
-          <option value="">${t.all}</option>${STATES.map((s) => html`<option value=${s}>${t.states[s]}</option>`)}</select></label>
+          <option value="">${t.all}</option><option value="open">${t.stateOpen}</option>${STATES.map((s) => html`<option value=${s}>${t.states[s]}</option>`)}</select></label>
         <label>${t.category}<select name="category" value=${f.category} onChange=${set('category')}>
           <option value="">${t.all}</option>${(cats.data || []).map((c) => html`<option value=${c.code}>${lang === 'en' && c.name_en ? c.name_en : c.name_zh}</option>`)}</select></label>
         <label>${t.overdueFilter}<select name="overdue" value=${f.overdue} onChange=${set('overdue')}>

@@ -9,11 +9,9 @@ import { CaseQueue } from './queue.js';
 import { ReportForm } from './report.js';
 import { html, Msg, errText, useLoad, val, when } from '../lib/ui.js';
 
-const OPEN = new Set(['reported', 'accepted', 'dispatched', 'in_progress', 'handled']);
 const RANK = { red: 0, yellow: 1, green: 2 };
-export const byUrgency = (a, b) => (RANK[a.clock.warn] - RANK[b.clock.warn])
+const byUrgency = (a, b) => (RANK[a.clock.warn] - RANK[b.clock.warn])
   || ((a.clock.deadline_at || '9') < (b.clock.deadline_at || '9') ? -1 : 1);
-export const openOnly = (k) => OPEN.has(k.state);
 
 // What waits on this phone, with a button to send it now.
 export function Pending({ t }) {
@@ -86,7 +84,7 @@ export function WorkerHome({ t, lang, user, area, tab }) {
   return html`<div class="stack">
     <${Pending} t=${t} />
     ${tab === 'tasks' && html`<${CaseQueue} t=${t} lang=${lang} filters=${false} title=${t.gridTasks}
-      only=${openOnly} sort=${byUrgency} />`}
+      preset=${{ state: 'open' }} sort=${byUrgency} />`}
     ${tab === 'report' && html`<${ReportForm} t=${t} lang=${lang} user=${user} area=${area} />`}
     ${tab === 'visits' && html`<${VisitLog} t=${t} lang=${lang} user=${user} area=${area} />`}
   </div>`;

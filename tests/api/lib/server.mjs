@@ -16,10 +16,12 @@ export function tempDir() {
 }
 
 // Runs a gridline command to completion; returns { code, stdout, stderr }.
-export function runCli(args, { env = {}, input } = {}) {
+// timeout (ms) kills a command that should have ended (e.g. a server that
+// should not have started).
+export function runCli(args, { env = {}, input, timeout } = {}) {
   try {
     const stdout = execFileSync(BIN, args, {
-      env: { ...process.env, ...env }, input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8',
+      env: { ...process.env, ...env }, input, stdio: ['pipe', 'pipe', 'pipe'], encoding: 'utf8', timeout,
     });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
