@@ -182,6 +182,7 @@ const zh = {
   // dashboard
   thisPeriod: '本期',
   previous: '上期',
+  comparedWith: (a, b) => `上期对比 ${a} — ${b}（同样天数）`,
   higher: '高于上期',
   lower: '低于上期',
   kpi: { received: '受理量', closed: '结案量', response_rate: '响应率', on_time_rate: '按期结案率', solve_rate: '解决率', satisfaction: '满意率', rework_rate: '返工率', escalations: '升级次数' },
@@ -430,6 +431,7 @@ const en = {
   opinionsFile: 'opinions',
   thisPeriod: 'This period',
   previous: 'Before',
+  comparedWith: (a, b) => `compared with ${a} — ${b} (as many days)`,
   higher: 'higher than before',
   lower: 'lower than before',
   kpi: { received: 'Received', closed: 'Closed', response_rate: 'Response rate', on_time_rate: 'On-time close rate', solve_rate: 'Solve rate', satisfaction: 'Satisfaction', rework_rate: 'Rework rate', escalations: 'Escalations' },

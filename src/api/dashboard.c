@@ -1,7 +1,7 @@
 /*
  * GET /api/v1/dashboard: everything a leader's screen shows, in one
  * request and one read transaction: the window's KPIs beside the previous
- * window's, the department league table, thirty days of trend, open cases
+ * window's (to the same point while the window runs), the department league table, thirty days of trend, open cases
  * by state, open and overdue cases per grid for the map, the hotspots, and
  * the errands and participation around the cases. Each piece reads the
  * window's rows through an index (db/stats.c), so the screen's cost follows
@@ -26,6 +26,7 @@ struct dash {
     struct http_req *r;
     struct stats_query q;
     const char *prefix; /* the area the activity counts cover */
+    int64_t now, prev_from, prev_to;
     json_t *out;
 };
 
@@ -93,14 +94,18 @@ static int dash_txn(struct db_conn *c, void *cls)
         return rc;
     struct db_stats_filter f = x->q.f;
     struct kpi_table before = {0}, depts = {0};
-    int64_t len = f.to - f.from;
     /* The departments in the window (their sum is the window's total), and
-     * the window before it. */
+     * the window before it — while the window runs, only as far into it as
+     * we are into this one (this month so far against the same days of the
+     * month before), so volumes compare like with like. */
     rc = stats_kpi_table(c, &f, DB_BY_DEPT, 0, &depts);
+    int64_t upto = x->now > f.from && x->now < f.to ? x->now : f.to;
+    x->prev_from = f.from - (f.to - f.from);
+    x->prev_to = x->prev_from + (upto - f.from);
     if (rc >= 0) {
         struct db_stats_filter p = f;
-        p.to = f.from;
-        p.from = f.from - len;
+        p.from = x->prev_from;
+        p.to = x->prev_to;
         rc = stats_kpi_table(c, &p, DB_BY_TOTAL, 0, &before);
     }
     json_object_set_new(x->out, "kpis", stats_kpi_json("", "合计", depts.total));
@@ -165,7 +170,7 @@ static int dash_txn(struct db_conn *c, void *cls)
 
 enum MHD_Result api_dashboard(struct http_req *r)
 {
-    struct dash x = {.r = r};
+    struct dash x = {.r = r, .now = (int64_t)time(NULL)};
     if (stats_filter_or_reply(r, &x.q) < 0)
         return r->result;
     /* The area: ?region, else the caller's widest (everything, or their first area). */
@@ -184,5 +189,7 @@ enum MHD_Result api_dashboard(struct http_req *r)
                                                       : json_null());
     json_object_set_new(x.out, "from", api_time(r, x.q.f.from));
     json_object_set_new(x.out, "to", api_time(r, x.q.f.to));
+    json_object_set_new(x.out, "previous_from", api_time(r, x.prev_from));
+    json_object_set_new(x.out, "previous_to", api_time(r, x.prev_to));
     return http_reply_json(r, 200, x.out);
 }

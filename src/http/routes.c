@@ -276,7 +276,8 @@ const struct route http_routes[] = {
       " last ?days (90), most first, with the latest case."),
     R("GET", "/api/v1/dashboard", api_dashboard, "stats", 200, USER, NULL,
       "A leader's screen in one request: the window's KPIs (default this month) and the"
-      " previous window's, departments, 30 days of trend, open cases by state, open and"
+      " previous window's (previous_from..previous_to: while the window runs, only as far"
+      " into it as now is into this one), departments, 30 days of trend, open cases by state, open and"
       " overdue per grid, hotspots, errands and participation in the area."),
 
     R("GET", "/api/v1/routing-rules", api_routes_list, "cases", 200, USER, NULL,

@@ -239,6 +239,24 @@ test('the dashboard is one request, scoped, and agrees with the lists', async ()
   assert.equal((await (await as('jm01')).get('/api/v1/dashboard')).status, 403);
 });
 
+test('while a window runs, the dashboard compares it with the same stretch of the one before', async () => {
+  const leader = await as('leader');
+  const DAY = 86400e3;
+  const now = Date.now();
+  const from = new Date(now - 10 * DAY), to = new Date(now + 20 * DAY);
+  const dash = ok(await leader.get(`/api/v1/dashboard?${q({ from: from.toISOString(), to: to.toISOString() })}`));
+  const pf = Date.parse(dash.previous_from), pt = Date.parse(dash.previous_to);
+  assert.equal(pf, Math.floor(from.getTime() / 1000) * 1000 - 30 * DAY);
+  assert.ok(Math.abs(pt - pf - (now - from.getTime())) < 5000, 'ten days of the thirty before, not all of them');
+  const kpis = ok(await leader.get(`/api/v1/stats/kpis?${q({ from: dash.previous_from, to: dash.previous_to })}`));
+  assert.equal(dash.previous.received, kpis.items[0].received);
+  assert.ok(dash.previous.received > 0 && dash.previous.received < dash.kpis.received * 2);
+  // A window that has ended is compared whole.
+  const jan = ok(await leader.get(`/api/v1/dashboard?${q(JAN)}`));
+  assert.equal(Date.parse(jan.previous_to), Date.parse(JAN.from));
+  assert.equal(Date.parse(jan.previous_from), Date.parse(JAN.from) - 31 * DAY);
+});
+
 test('the public board needs no sign-in and carries nothing personal', async () => {
   const page = ok(await s.anon.get('/api/v1/public/board?limit=5'));
   assert.equal(page.items.length, 5);

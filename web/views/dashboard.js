@@ -8,6 +8,14 @@ import { Chart } from '../lib/chart.js';
 import { GridMap } from '../lib/map.js';
 import { ExportButtons, html, Loading, num, pct, useLoad } from '../lib/ui.js';
 
+// The last day a window covers: its end is exclusive, so an end at midnight
+// means the day before (dates as the server writes them, its local time).
+function lastDay(iso) {
+  const day = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  if (iso.slice(11, 19) === '00:00:00') day.setUTCDate(day.getUTCDate() - 1);
+  return day.toISOString().slice(0, 10);
+}
+
 const RATES = ['response_rate', 'on_time_rate', 'solve_rate', 'satisfaction', 'rework_rate'];
 
 // A figure beside the previous period's; the arrow is green or red only for
@@ -56,7 +64,8 @@ export function Dashboard({ t, lang, area }) {
   const a = d.activity;
   return html`<div class="stack dashboard">
     <section class="card" aria-labelledby="kpi-title">
-      <h2 id="kpi-title">${t.thisPeriod} <small>${d.from.slice(0, 10)} — ${d.to.slice(0, 10)}</small></h2>
+      <h2 id="kpi-title">${t.thisPeriod} <small>${d.from.slice(0, 10)} — ${lastDay(d.to)}</small></h2>
+      <p class="muted">${t.comparedWith(d.previous_from.slice(0, 10), lastDay(d.previous_to))}</p>
       <div class="kpis">
         <${Card} t=${t} lang=${lang} label=${t.kpi.received} now=${k.received} before=${p.received} neutral=${true} />
         <${Card} t=${t} lang=${lang} label=${t.kpi.closed} now=${k.closed} before=${p.closed} neutral=${true} />
