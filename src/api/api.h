@@ -53,6 +53,7 @@ json_t *api_principal_json(const struct principal *p);
 /* territory.c */
 extern const struct jspec api_region_create_spec[];
 extern const struct jspec api_grid_create_spec[];
+extern const struct jspec api_grid_import_spec[];
 extern const struct jspec api_department_create_spec[];
 enum MHD_Result api_regions_list(struct http_req *r);
 enum MHD_Result api_regions_get(struct http_req *r);
@@ -61,6 +62,7 @@ enum MHD_Result api_grids_list(struct http_req *r);
 enum MHD_Result api_grids_get(struct http_req *r);
 enum MHD_Result api_grids_locate(struct http_req *r);
 enum MHD_Result api_grids_create(struct http_req *r);
+enum MHD_Result api_grids_import(struct http_req *r);
 enum MHD_Result api_departments_list(struct http_req *r);
 enum MHD_Result api_departments_get(struct http_req *r);
 enum MHD_Result api_departments_create(struct http_req *r);

@@ -308,16 +308,45 @@ const struct jspec api_grid_create_spec[] = {
     JSPEC_END,
 };
 
+/* Checks one grid's input and fills g, the geometry written compactly
+ * (the caller frees g->geometry); village receives the parent's code. */
+static int grid_check(const struct grid_in *in, struct db_grid *g, char *village,
+                      struct api_fail *f)
+{
+    if (region_level_of(in->code) != LEVEL_GRID)
+        return api_fail(f, GL_ERR_INVALID_VALUE, "code",
+                        "a grid code is a 12-digit village code plus 3 digits (not 000)");
+    struct geojson_shape shape;
+    const char *problem = geojson_parse(in->geometry, &shape);
+    if (problem)
+        return api_fail(f, GL_ERR_INVALID_VALUE, "geometry", "%s", problem);
+    region_parent(in->code, village);
+    *g = (struct db_grid){
+        .code = in->code, .name = in->name, .village_code = village,
+        .geometry = json_dumps(in->geometry, JSON_COMPACT), .duty_phone = in->duty_phone,
+        .min_lat = shape.bbox.min_lat, .min_lng = shape.bbox.min_lng,
+        .max_lat = shape.bbox.max_lat, .max_lng = shape.bbox.max_lng,
+    };
+    geojson_free(&shape);
+    return 0;
+}
+
+static int grid_insert(struct db_conn *c, const struct db_grid *g, struct api_fail *f)
+{
+    int rc = db_grid_insert(c, g, (int64_t)time(NULL));
+    if (rc == DB_UNIQUE)
+        return api_fail(f, GL_ERR_CONFLICT, "code", "grid %s exists", g->code);
+    if (rc == DB_FOREIGN)
+        return api_fail(f, GL_ERR_INVALID_VALUE, "code",
+                        "village %s does not exist; create it first", g->village_code);
+    return rc;
+}
+
 static int grid_create_txn(struct db_conn *c, void *cls)
 {
     struct create_ctx *x = cls;
     const struct db_grid *g = x->in;
-    int rc = db_grid_insert(c, g, (int64_t)time(NULL));
-    if (rc == DB_UNIQUE)
-        return api_fail(&x->fail, GL_ERR_CONFLICT, "code", "grid %s exists", g->code);
-    if (rc == DB_FOREIGN)
-        return api_fail(&x->fail, GL_ERR_INVALID_VALUE, "code",
-                        "village %s does not exist; create it first", g->village_code);
+    int rc = grid_insert(c, g, &x->fail);
     if (rc < 0)
         return rc;
     x->out.key = g->code;
@@ -330,35 +359,138 @@ enum MHD_Result api_grids_create(struct http_req *r)
     struct grid_in in = {0};
     if (http_parse_body_or_reply(r, api_grid_create_spec, &in, NULL) < 0)
         return r->result;
-    if (region_level_of(in.code) != LEVEL_GRID)
-        return http_reply_error(r, GL_ERR_INVALID_VALUE, "code",
-                                "a grid code is a 12-digit village code plus 3 digits (not 000)");
-    struct geojson_shape shape;
-    const char *problem = geojson_parse(in.geometry, &shape);
-    if (problem)
-        return http_reply_error(r, GL_ERR_INVALID_VALUE, "geometry", "%s", problem);
+    struct db_grid g;
+    char village[REGION_CODE_BUFLEN];
+    struct api_fail fail;
+    if (grid_check(&in, &g, village, &fail) < 0)
+        return api_reply_fail(r, &fail);
     struct target t = {.region = in.code};
     if (http_authorize_visible_or_reply(r, ACT_TERRITORY_WRITE, &t) < 0) {
-        geojson_free(&shape);
+        free((char *)g.geometry);
         return r->result;
     }
-    char village[REGION_CODE_BUFLEN];
-    region_parent(in.code, village);
-    char *geometry = json_dumps(in.geometry, JSON_COMPACT);
-    struct db_grid g = {
-        .code = in.code, .name = in.name, .village_code = village, .geometry = geometry,
-        .duty_phone = in.duty_phone, .min_lat = shape.bbox.min_lat, .min_lng = shape.bbox.min_lng,
-        .max_lat = shape.bbox.max_lat, .max_lng = shape.bbox.max_lng,
-    };
-    geojson_free(&shape);
     struct create_ctx x = {.r = r, .in = &g, .out = {.r = r}};
     int rc = db_run_transaction(r->app->db, DB_WRITE, grid_create_txn, &x);
-    free(geometry);
+    free((char *)g.geometry);
     if (rc == DB_ABORT)
         return api_reply_fail(r, &x.fail);
     if (rc < 0)
         return api_reply_db_error(r, rc);
     return http_reply_json(r, 201, x.out.one);
+}
+
+/* ---- grids from a GeoJSON file, all or nothing -------------------------------- */
+
+#define IMPORT_MAX 5000
+
+struct import_in {
+    const char *type;
+    json_t *features;
+};
+
+const struct jspec api_grid_import_spec[] = {
+    JSPEC_STR(struct import_in, type, "type", 1, 32, JSPEC_REQUIRED, "FeatureCollection"),
+    JSPEC_ARR(struct import_in, features, "features", JSPEC_REQUIRED,
+              "up to 5000 Features: a Polygon or MultiPolygon geometry and properties code,"
+              " name [, duty_phone], as for POST /api/v1/grids"),
+    JSPEC_END,
+};
+
+struct import_ctx {
+    struct db_grid *grids;
+    char (*villages)[REGION_CODE_BUFLEN];
+    size_t n, bad; /* bad: the feature the failure names, from 1 */
+    struct api_fail fail;
+};
+
+static int grids_import_txn(struct db_conn *c, void *cls)
+{
+    struct import_ctx *x = cls;
+    for (size_t i = 0; i < x->n; i++) {
+        int rc = grid_insert(c, &x->grids[i], &x->fail);
+        if (rc < 0) {
+            x->bad = i + 1;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* One feature as POST /api/v1/grids would take it: its properties with
+ * its geometry; NULL when it is not even shaped like a Feature. */
+static json_t *feature_input(json_t *f)
+{
+    json_t *props = json_object_get(f, "properties"), *geometry = json_object_get(f, "geometry");
+    if (!json_is_object(f) || !json_is_object(props) || !json_is_object(geometry))
+        return NULL;
+    json_t *in = json_copy(props);
+    json_object_set(in, "geometry", geometry);
+    return in;
+}
+
+enum MHD_Result api_grids_import(struct http_req *r)
+{
+    struct import_in in = {0};
+    if (http_parse_body_or_reply(r, api_grid_import_spec, &in, NULL) < 0)
+        return r->result;
+    size_t n = json_array_size(in.features);
+    if (strcmp(in.type, "FeatureCollection") != 0)
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "type", "a GeoJSON FeatureCollection is wanted");
+    if (n == 0 || n > IMPORT_MAX)
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "features", "1 to %d features, not %zu",
+                                IMPORT_MAX, n);
+    struct import_ctx x = {.grids = calloc(n, sizeof *x.grids),
+                           .villages = calloc(n, sizeof *x.villages)};
+    json_t *inputs = json_array();
+    if (!x.grids || !x.villages)
+        abort();
+    /* Every feature is checked before anything is written; the first bad
+     * one is named by its number in the file (from 1). */
+    for (size_t i = 0; i < n && !x.bad; i++) {
+        json_t *one = feature_input(json_array_get(in.features, i));
+        struct grid_in g = {0};
+        struct jspec_error je;
+        struct target t = {0};
+        x.bad = i + 1; /* until it passes */
+        if (!one) {
+            api_fail(&x.fail, GL_ERR_INVALID_VALUE, "features",
+                     "not a Feature with properties and a geometry");
+            break;
+        }
+        json_array_append_new(inputs, one); /* g's strings point into it */
+        if (jspec_parse(one, api_grid_create_spec, &g, NULL, &je) < 0) {
+            api_fail(&x.fail, je.code, je.field, "%s", je.message);
+            break;
+        }
+        if (grid_check(&g, &x.grids[i], x.villages[i], &x.fail) < 0)
+            break;
+        x.n = i + 1;
+        t.region = g.code;
+        if (authz_decide(r->who.grants, r->who.ngrants, ACT_TERRITORY_WRITE, &t) != AUTHZ_ALLOW) {
+            api_fail(&x.fail, GL_ERR_FORBIDDEN, "code", "grid %s is outside the area you administer",
+                     g.code);
+            break;
+        }
+        x.bad = 0;
+    }
+    int rc = x.bad ? DB_ABORT : db_run_transaction(r->app->db, DB_WRITE, grids_import_txn, &x);
+    for (size_t i = 0; i < x.n; i++)
+        free((char *)x.grids[i].geometry);
+    free(x.grids);
+    free(x.villages);
+    enum MHD_Result res;
+    if (rc == DB_ABORT) {
+        struct api_fail f = x.fail; /* its field may point into inputs */
+        snprintf(f.message, sizeof f.message, "feature %zu: %.200s; nothing was imported", x.bad,
+                 x.fail.message);
+        res = api_reply_fail(r, &f);
+    } else if (rc < 0) {
+        res = api_reply_db_error(r, rc);
+    } else {
+        res = http_reply_json(r, 201, json_pack("{s:I}", "imported", (json_int_t)n));
+    }
+    json_decref(inputs);
+    return res;
 }
 
 /* ---- departments -------------------------------------------------------------- */

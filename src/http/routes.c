@@ -13,6 +13,8 @@
 #define R(m, p, h, tag, ok, auth, body, sum) {m, p, h, tag, sum, body, ok, 0, auth, NULL}
 /* A route whose body is raw bytes of the given media types, up to max bytes. */
 #define RAW(m, p, h, tag, ok, media, max, sum) {m, p, h, tag, sum, NULL, ok, max, AUTH_USER, media}
+/* A JSON body allowed to be larger than the configured default. */
+#define BIG(m, p, h, tag, ok, body, max, sum) {m, p, h, tag, sum, body, ok, max, AUTH_USER, NULL}
 #define USER AUTH_USER
 #define PUBLIC AUTH_PUBLIC
 
@@ -50,6 +52,9 @@ const struct route http_routes[] = {
       "Grids under ?region=CODE, with GeoJSON geometry unless ?geometry=0."),
     R("POST", "/api/v1/grids", api_grids_create, "territory", 201, USER, api_grid_create_spec,
       "Create a grid with its polygon (admin, in scope)."),
+    BIG("POST", "/api/v1/grids/import", api_grids_import, "territory", 201, api_grid_import_spec,
+        8u << 20, "Create grids from a GeoJSON FeatureCollection (up to 8 MiB), all or nothing:"
+        " every feature is checked first and the first bad one is named by its number."),
     R("GET", "/api/v1/grids/locate", api_grids_locate, "territory", 200, USER, NULL,
       "The grid containing ?lat=&lng= (a border point belongs to the lowest code); 404 outside."),
     R("GET", "/api/v1/grids/{code}/card", api_grid_card, "territory", 200, USER, NULL,

@@ -228,3 +228,39 @@ test('grids import from GeoJSON, households and users from CSV', async () => {
   const staff = await login(s.url, 'nw.staff', 'first-pass-2026');
   assert.ok(staff.user.roles[0].dept_id > 0);
 });
+
+test('the web admin imports grids from GeoJSON in one request, all or nothing', async () => {
+  const square = (x, y) => ({ type: 'Polygon', coordinates: [[[x, y], [x + 0.004, y], [x + 0.004, y + 0.004], [x, y + 0.004], [x, y]]] });
+  const feature = (code, name, geometry) => ({ type: 'Feature', properties: { code, name }, geometry });
+  const fc = (...features) => ({ type: 'FeatureCollection', features });
+  const count = () => Number(sql("SELECT count(*) FROM grids WHERE code LIKE '37990110120701_'"));
+  const a = feature('379901101207011', '南洼村第十一网格', square(118.980, 36.700));
+  const b = feature('379901101207012', '南洼村第十二网格', square(118.984, 36.700));
+  const before = count();
+  const refusals = [
+    [fc(a, feature('379901101207012', '南洼村第十二网格', { type: 'Polygon', coordinates: [[[118.9, 36.7], [118.91, 36.7]]] })), 422, 'geometry', /^feature 2: /],
+    [fc(a, { ...b, properties: { name: '没有编码' } }), 400, 'code', /^feature 2: /],
+    [fc(a, { ...a, properties: { ...a.properties, name: '重复' } }), 409, 'code', /^feature 2: grid 379901101207011 exists/],
+    [fc(a, 'not a feature'), 422, 'features', /^feature 2: not a Feature/],
+    [{ type: 'Feature', features: [a] }, 422, 'type', /FeatureCollection/],
+    [fc(), 422, 'features', /1 to 5000/],
+  ];
+  for (const [body, status, field, message] of refusals) {
+    const res = await s.post('/api/v1/grids/import', body);
+    assert.equal(res.status, status, res.text);
+    assert.equal(res.json.error.field, field, res.text);
+    assert.match(res.json.error.message, message);
+    assert.equal(count(), before, 'nothing was imported');
+  }
+  const linhe = await login(s.url, 'linhe.admin', DEMO_PASSWORD);
+  const outside = await linhe.post('/api/v1/grids/import', fc(a, b));
+  assert.equal(outside.status, 403);
+  assert.match(outside.json.error.message, /^feature 1: grid 379901101207011 is outside/);
+  assert.equal(count(), before);
+
+  const res = await s.post('/api/v1/grids/import', fc(a, b));
+  assert.equal(res.status, 201, res.text);
+  assert.deepEqual(res.json, { imported: 2 });
+  assert.equal(count(), before + 2);
+  assert.equal((await s.get('/api/v1/grids/locate?lat=36.702&lng=118.986')).json.grid.code, '379901101207012');
+});

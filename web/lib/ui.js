@@ -86,8 +86,8 @@ export function ExportButtons({ t, path, filename }) {
 }
 
 // Tabs as buttons with the current one pressed.
-export function Tabs({ tabs, current, onChange }) {
-  return html`<nav class="tabs" aria-label="sections">${tabs.map(([key, label]) => html`
+export function Tabs({ tabs, current, onChange, label }) {
+  return html`<nav class="tabs" aria-label=${label}>${tabs.map(([key, label]) => html`
     <button type="button" aria-pressed=${current === key} class=${current === key ? 'on' : ''}
       onClick=${() => onChange(key)}>${label}</button>`)}</nav>`;
 }

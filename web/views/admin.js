@@ -1,9 +1,9 @@
 // Administration: users and their scoped roles, departments, case
 // categories and routing rules, the working-time calendar, the errand
-// service catalogue, and grids imported from a GeoJSON file (with
-// progress, every refusal named).
+// service catalogue, and grids imported from a GeoJSON file (all or
+// nothing, with progress; the first bad feature named).
 import { useState } from '../vendor/hooks.module.js';
-import { get, post, put, patch, del, qs } from '../lib/api.js';
+import { get, post, put, patch, del, qs, upload } from '../lib/api.js';
 import { html, Loading, Msg, Progress, Tabs, errText, useLoad, val } from '../lib/ui.js';
 
 const ROLES = ['resident', 'grid_worker', 'party_member', 'agent', 'dispatcher', 'dept_staff', 'dept_head',
@@ -164,29 +164,22 @@ function Grids({ t, area }) {
   const list = useLoad(() => get(`/api/v1/grids${qs({ region: area, geometry: 0 })}`).then((b) => b.items), [tick]);
   const [progress, setProgress] = useState(null);
   const [msgs, setMsgs] = useState([]);
+  // The file goes up as it is; the server checks every feature and imports
+  // all of them or none, naming the first bad one.
   async function importFile(e) {
     const file = e.target.files[0];
     if (!file) return;
-    let features;
+    setMsgs([]);
+    setProgress(0);
     try {
-      const doc = JSON.parse(await file.text());
-      features = doc.type === 'FeatureCollection' ? doc.features : [doc];
-    } catch {
-      return setMsgs([{ ok: false, text: t.notGeojson }]);
-    }
-    const out = [];
-    for (let i = 0; i < features.length; i++) {
-      setProgress(i / features.length);
-      const f = features[i];
-      const p = f.properties || {};
-      try {
-        await post('/api/v1/grids', { code: String(p.code || ''), name: p.name || '', geometry: f.geometry, duty_phone: p.duty_phone || undefined });
-      } catch (err) { out.push({ ok: false, text: `${p.code || i + 1}: ${errText(t, err)}` }); }
+      const r = await upload('/api/v1/grids/import', file.slice(0, file.size, 'application/json'), setProgress);
+      setMsgs([{ ok: true, text: t.imported(r.imported) }]);
+      setTick((n) => n + 1);
+    } catch (err) {
+      setMsgs([{ ok: false, text: errText(t, err) }]);
     }
     setProgress(null);
-    out.unshift({ ok: true, text: t.imported(features.length - out.length, features.length) });
-    setMsgs(out);
-    setTick((n) => n + 1);
+    e.target.value = '';
   }
   return html`<div class="stack"><section class="card"><h2>${t.importGrids}</h2>
       <label>${t.geojsonFile}<input type="file" accept=".geojson,.json,application/geo+json" onChange=${importFile} /></label>
@@ -198,7 +191,7 @@ export function Admin({ t, lang, area }) {
   const [tab, setTab] = useState('users');
   const tabs = [['users', t.users], ['departments', t.departments], ['routing', t.categoriesAndRouting],
     ['calendar', t.calendar], ['services', t.serviceCatalog], ['grids', t.gridList]];
-  return html`<div class="stack"><${Tabs} tabs=${tabs} current=${tab} onChange=${setTab} />
+  return html`<div class="stack"><${Tabs} tabs=${tabs} current=${tab} onChange=${setTab} label=${t.views.admin} />
     ${tab === 'users' && html`<${Users} t=${t} />`}
     ${tab === 'departments' && html`<${Departments} t=${t} />`}
     ${tab === 'routing' && html`<${Routing} t=${t} lang=${lang} />`}

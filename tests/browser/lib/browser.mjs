@@ -20,7 +20,7 @@ export function launch() {
 
 // A signed-in page: { ctx, page, t, errors }. lang 'en' flips the switch on
 // the sign-in screen the way a person would.
-export async function signIn(browser, base, username, { viewport = DESK, lang = 'zh', geolocation } = {}) {
+export async function signIn(browser, base, username, { viewport = DESK, lang = 'zh', geolocation, password = DEMO_PASSWORD } = {}) {
   const ctx = await browser.newContext({
     viewport, locale: lang === 'zh' ? 'zh-CN' : 'en-GB', timezoneId: 'Asia/Shanghai',
     ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}),
@@ -33,7 +33,7 @@ export async function signIn(browser, base, username, { viewport = DESK, lang = 
   const t = messages[lang];
   if (lang !== 'zh') await page.getByRole('button', { name: messages.zh.lang }).click();
   await page.getByLabel(t.username).fill(username);
-  await page.getByLabel(t.password).fill(DEMO_PASSWORD);
+  await page.getByLabel(t.password).fill(password);
   await page.getByRole('button', { name: t.signIn, exact: true }).click();
   await page.locator('nav.menu').waitFor();
   // Before signing in, the app's "who am I?" is answered 401, which the
