@@ -37,7 +37,7 @@ UNIT_DEPS  := $(patsubst src/%.c,build/asan/%.o,$(wildcard src/core/*.c)) build/
 DB       ?= var/gridline.db
 LISTEN   ?= 127.0.0.1:8080
 
-.PHONY: all run test test-unit test-api test-browser build-asan deps clean bench
+.PHONY: all run test test-unit test-api test-browser build-asan deps clean bench screenshots
 all: build/gridline
 
 deps:
@@ -126,6 +126,11 @@ test-api: build/asan/gridline
 # The web app in the system's Chromium (scripts/deps.sh installs it).
 test-browser: build/asan/gridline
 	GRIDLINE_BIN=$(CURDIR)/build/asan/gridline node --test --test-concurrency=2 tests/browser/
+
+# Every view as its users see it, into docs/screenshots/ (look at them).
+screenshots: deps
+	@$(MAKE) --no-print-directory build/gridline
+	node scripts/screenshots.mjs
 
 bench: deps
 	@$(MAKE) --no-print-directory build/gridline

@@ -267,18 +267,19 @@ static int one_case(struct ctx *x, int64_t t, const struct grid *g, const struct
         rc = event(x, kc.id, at, staff, "handle", state, "handled", "已处理完毕，请核查", NULL);
         state = "handled";
         case_clock_start(&clk, &x->cal, at, 0);
-        next = at + (int64_t)(uniform(1, 30) * HOUR);
+        /* Checked on site within the working day or the next. */
+        next = wt_add(&x->cal, at, (int64_t)(uniform(0.3, 8) * HOUR));
         /* One in twenty-five fails its check and is done again. */
         if (rc >= 0 && demo_rnd(25) == 0 && next + 2 * DAY < x->now) {
             rc = event(x, kc.id, next, g->worker, "reopen", "handled", "in_progress",
                        "现场核查未处理到位", NULL);
             kc.rework_count = 1;
-            at = next + (int64_t)(uniform(4, 40) * HOUR);
+            at = wt_add(&x->cal, next, (int64_t)(uniform(2, 16) * HOUR));
             if (rc >= 0)
                 rc = event(x, kc.id, at, staff, "handle", "in_progress", "handled",
                            "已返工处理", NULL);
             kc.handled_at = at;
-            next = at + (int64_t)(uniform(1, 20) * HOUR);
+            next = wt_add(&x->cal, at, (int64_t)(uniform(0.3, 6) * HOUR));
         }
     }
     if (rc >= 0 && kc.handled_at && next < x->now) {
@@ -287,7 +288,7 @@ static int one_case(struct ctx *x, int64_t t, const struct grid *g, const struct
         kc.state = "closed";
         rc = event(x, kc.id, at, g->worker, "verify", state, "closed", "经现场核查，问题已解决", NULL);
         state = "closed";
-        next = at + (int64_t)(uniform(1, 48) * HOUR);
+        next = wt_add(&x->cal, at, (int64_t)(uniform(0.5, 12) * HOUR));
         /* Seven in ten are rated; late ones less kindly. */
         if (rc >= 0 && demo_rnd(10) < 7 && next < x->now && reporter) {
             unsigned p = demo_rnd(100), bad = kc.overdue ? 25 : 6, fair = kc.overdue ? 45 : 22;

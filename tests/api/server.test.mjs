@@ -53,7 +53,7 @@ test('openapi.json describes every route from the route table', async () => {
       '/api/v1/categories', '/api/v1/categories/{id}', '/api/v1/departments', '/api/v1/departments/{id}',
       '/api/v1/errands', '/api/v1/errands/ledger', '/api/v1/errands/{id}', '/api/v1/errands/{id}/signature',
       '/api/v1/errands/{id}/{action}', '/api/v1/events',
-      '/api/v1/grids', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/grids/{code}/card', '/api/v1/households',
+      '/api/v1/grids', '/api/v1/grids/import', '/api/v1/grids/locate', '/api/v1/grids/{code}', '/api/v1/grids/{code}/card', '/api/v1/households',
       '/api/v1/households/{id}', '/api/v1/households/{id}/links', '/api/v1/households/{id}/links/{user_id}', '/api/v1/me', '/api/v1/me/totp', '/api/v1/me/totp/confirm',
       '/api/v1/notifications', '/api/v1/notifications/read',
       '/api/v1/commitments', '/api/v1/commitments/{id}', '/api/v1/commitments/{id}/{action}',

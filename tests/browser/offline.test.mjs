@@ -45,14 +45,17 @@ test('offline: the app opens, the report waits on the phone, and is written exac
     // The network returns, but the answer to the first send is lost: the
     // server wrote the case, the phone never heard.
     let sends = 0;
+    let lost; // the first answer, which the phone never sees
+    const answered = new Promise((resolve) => { lost = resolve; });
     await page.route('**/api/v1/cases', async (route) => {
       if (route.request().method() !== 'POST' || sends++ > 0) return route.continue();
-      await route.fetch();
-      return route.abort('connectionreset');
+      const res = await route.fetch();
+      await route.abort('connectionreset');
+      return lost(res.status());
     });
     await ctx.setOffline(false);
     await page.locator('header .badge.offline').waitFor({ state: 'detached' });
-    await assert.doesNotReject(async () => { while (sends < 1) await page.waitForTimeout(50); });
+    assert.equal(await answered, 201);
     assert.equal(count(), 1, 'the server took the first send');
     await page.getByText(t.pendingCount(1)).waitFor(); // still waiting: no answer came
 

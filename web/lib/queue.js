@@ -63,8 +63,9 @@ let flushing = null;
 // Sends everything queued, oldest first; stops at the first item the
 // network refuses (the rest wait for the next try). An item the server
 // refuses for a reason of its own is dropped and reported through onRefused.
+// Asked while a flush runs, it flushes again once that one has ended.
 export function flush(onRefused) {
-  if (flushing) return flushing;
+  if (flushing) return flushing.then(() => flush(onRefused));
   flushing = (async () => {
     let sent = 0;
     const items = (await pending()).sort((a, b) => a.queuedAt - b.queuedAt);

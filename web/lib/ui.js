@@ -45,8 +45,19 @@ export function StateBadge({ state, t }) {
   return html`<span class=${`badge state-${state}`}>${t.states[state] || state}</span>`;
 }
 
-export function WarnDot({ warn, t }) {
-  if (!warn || warn === 'green') return null;
+// Photos from the camera or the gallery (the phone offers both): a button
+// in the page's language, since the browser's own file button speaks the
+// browser's, and how many are chosen (at most nine).
+export function PhotoPicker({ t, label, photos, onChange }) {
+  return html`<div class="photo-pick"><span class="label">${label}</span>
+    <label class="button">${t.choosePhotos}<input name="photos" type="file" accept="image/jpeg,image/png" multiple
+      onChange=${(e) => onChange(Array.from(e.target.files).slice(0, 9))} /></label>
+    ${photos.length > 0 && html` <span class="muted">${t.photosChosen(photos.length)}</span>`}</div>`;
+}
+
+// The clock's warning while a case is open (a finished case shows none).
+export function WarnDot({ warn, t, state }) {
+  if (!warn || warn === 'green' || ['closed', 'rejected', 'merged'].includes(state)) return null;
   return html`<span class=${`warn warn-${warn}`} title=${t.warn[warn]}>${t.warn[warn]}</span>`;
 }
 

@@ -4,7 +4,7 @@
 // verifying take photos as evidence, sent before the step itself.
 import { useEffect, useState } from '../vendor/hooks.module.js';
 import { get, post, upload } from '../lib/api.js';
-import { html, Loading, Msg, Progress, StateBadge, WarnDot, errText, useLoad, val, when } from '../lib/ui.js';
+import { html, Loading, Msg, PhotoPicker, Progress, StateBadge, WarnDot, errText, useLoad, val, when } from '../lib/ui.js';
 
 // Which fields each step asks for (the API refuses the others).
 const FIELDS = {
@@ -68,8 +68,7 @@ function ActionForm({ t, k, action, depts, onDone, onCancel }) {
     </fieldset>`}
     ${has('note') && html`<label>${need('note') ? t.noteRequired : t.note}
       <textarea name="note" rows="2" maxlength="1000" required=${need('note')} value=${form.note} onInput=${set('note')}></textarea></label>`}
-    ${has('photos') && html`<label>${t.evidencePhotos}<input name="photos" type="file" accept="image/jpeg,image/png"
-      capture="environment" multiple onChange=${(e) => setPhotos(Array.from(e.target.files).slice(0, 9))} /></label>`}
+    ${has('photos') && html`<${PhotoPicker} t=${t} label=${t.evidencePhotos} photos=${photos} onChange=${setPhotos} />`}
     <${Progress} value=${progress} label=${t.uploading} />
     <div class="buttons"><button type="submit" class="primary" disabled=${busy}>${t.confirmAction}</button>
       <button type="button" onClick=${onCancel}>${t.cancel}</button></div>
@@ -94,7 +93,7 @@ export function CaseDetail({ t, lang, id, refresh, onChanged }) {
   };
   return html`<section class="card case" aria-labelledby=${`case-${k.id}`}>
     <h2 id=${`case-${k.id}`}>${k.category.name} <small>${k.code}</small></h2>
-    <p class="meta"><${StateBadge} state=${k.state} t=${t} /> <${WarnDot} warn=${k.clock.warn} t=${t} />
+    <p class="meta"><${StateBadge} state=${k.state} t=${t} /> <${WarnDot} warn=${k.clock.warn} state=${k.state} t=${t} />
       ${k.overdue && html`<span class="badge overdue">${t.overdue}</span>`}
       ${k.supervised && html`<span class="badge supervised">${t.supervisedBadge}</span>`}
       · ${t.levels[k.level]} · ${k.grid.name}${k.department ? ` · ${k.department.name}` : ''}</p>

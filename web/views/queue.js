@@ -57,7 +57,7 @@ export function CaseQueue({ t, lang, preset = {}, filters = true, live = true, t
         <ul class="cases">${items.map((k) => html`<li class=${`${open === k.id ? 'on' : ''} ${fresh.has(k.id) ? 'fresh' : ''}`}>
           <button type="button" class="case-row" onClick=${() => pick(k.id)} aria-current=${open === k.id}>
             <span class="row1"><strong>${k.category.name}</strong> <${StateBadge} state=${k.state} t=${t} />
-              <${WarnDot} warn=${k.clock.warn} t=${t} />${fresh.has(k.id) ? html` <span class="badge new">${t.newBadge}</span>` : ''}</span>
+              <${WarnDot} warn=${k.clock.warn} state=${k.state} t=${t} />${fresh.has(k.id) ? html` <span class="badge new">${t.newBadge}</span>` : ''}</span>
             <span class="row2">${k.code} · ${k.grid.name} · ${when(lang, k.created_at)}</span>
             <span class="row3">${k.description}</span>
           </button></li>`)}</ul>

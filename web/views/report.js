@@ -7,7 +7,7 @@ import { useState } from '../vendor/hooks.module.js';
 import { get, clientKey, qs } from '../lib/api.js';
 import { submit } from '../lib/queue.js';
 import { GridMap } from '../lib/map.js';
-import { html, Msg, Progress, errText, useLoad, val } from '../lib/ui.js';
+import { html, Msg, PhotoPicker, Progress, errText, useLoad, val } from '../lib/ui.js';
 
 export function ReportForm({ t, lang, user, area, onDone }) {
   const cats = useLoad(() => get('/api/v1/categories').then((b) => b.items.filter((c) => c.active)), []);
@@ -84,10 +84,7 @@ export function ReportForm({ t, lang, user, area, onDone }) {
     <label>${t.description}
       <textarea name="description" required minlength="2" maxlength="2000" rows="3" value=${form.description}
         onInput=${set('description')} placeholder=${t.descriptionHint}></textarea></label>
-    <label>${t.photos}
-      <input name="photos" type="file" accept="image/jpeg,image/png" capture="environment" multiple
-        onChange=${(e) => setPhotos(Array.from(e.target.files).slice(0, 9))} /></label>
-    ${photos.length > 0 && html`<p class="muted">${t.photosChosen(photos.length)}</p>`}
+    <${PhotoPicker} t=${t} label=${t.photos} photos=${photos} onChange=${setPhotos} />
     <fieldset>
       <legend>${t.where}</legend>
       <button type="button" onClick=${locate}>${t.useMyLocation}</button>
