@@ -525,19 +525,29 @@ static int seed_services(struct db_conn *c, struct seed_ctx *x, int64_t now)
 /* A few errands at each stage in 石桥镇, so the desks and the ledger have
  * something to show: (service, grid, resident, days ago, steps taken). */
 static const struct demo_errand {
-    int service; /* index into demo_services */
+    const char *service; /* the catalogue's name */
     const char *grid, *resident, *notes;
     int days_ago, steps; /* steps after registering: accept, submit, complete, notify, confirm */
 } demo_errands[] = {
-    {1, "379901101201001", "王秀英", "年满60周岁，腿脚不便，委托代办养老金领取", 12, 5},
-    {24, "379901101201002", "李金山", "家中老伴长期卧病，申请低保", 20, 2},
-    {39, "379901101202001", "张小军", "下肢残疾，申请办理残疾人证", 9, 1},
-    {44, "379901101203001", "刘芳", "新生儿落户，父母在外务工", 3, 0},
-    {16, "379901101204002", "赵德海", "门诊慢特病（高血压）待遇认定", 16, 3},
-    {61, "379901101205001", "孙桂兰", "申请耕地地力保护补贴", 25, 4},
-    {6, "379901101206003", "周建平", "社保卡遗失补办", 6, 5},
-    {68, "379901101201003", "钱玉珍", "老房子漏雨，申请危房改造", 2, 0},
+    {"城乡居民基本养老保险待遇申领（年满60周岁）", "379901101201001", "王秀英",
+     "年满60周岁，腿脚不便，委托代办养老金领取", 12, 5},
+    {"最低生活保障申请", "379901101201002", "李金山", "家中老伴长期卧病，申请低保", 20, 2},
+    {"残疾人证新办", "379901101202001", "张小军", "下肢残疾，申请办理残疾人证", 9, 1},
+    {"出生登记（新生儿落户）", "379901101203001", "刘芳", "新生儿落户，父母在外务工", 3, 0},
+    {"门诊慢特病待遇认定", "379901101204002", "赵德海", "门诊慢特病（高血压）待遇认定", 16, 3},
+    {"耕地地力保护补贴申报", "379901101205001", "孙桂兰", "申请耕地地力保护补贴", 25, 4},
+    {"社会保障卡挂失与补换", "379901101206003", "周建平", "社保卡遗失补办", 6, 5},
+    {"农村危房改造申请", "379901101201003", "钱玉珍", "老房子漏雨，申请危房改造", 2, 0},
 };
+
+/* The catalogue entry called name, or -1. */
+static int service_index(const char *name)
+{
+    for (size_t i = 0; i < sizeof demo_services / sizeof demo_services[0]; i++)
+        if (strcmp(demo_services[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
 
 static int seed_errands(struct db_conn *c, int64_t now)
 {
@@ -549,8 +559,11 @@ static int seed_errands(struct db_conn *c, int64_t now)
                           &agent);
     for (size_t i = 0; rc >= 0 && i < sizeof demo_errands / sizeof demo_errands[0]; i++) {
         const struct demo_errand *d = &demo_errands[i];
+        int service = service_index(d->service);
+        if (service < 0)
+            return DB_ERROR;
         char code[16], ecode[64];
-        snprintf(code, sizeof code, "DB%03d", d->service + 1);
+        snprintf(code, sizeof code, "DB%03d", service + 1);
         rc = db_query_int(c, "SELECT id FROM services WHERE code = $1", DB_ARGS(DB_STR(code)),
                           &svc);
         if (rc <= 0)
@@ -566,7 +579,7 @@ static int seed_errands(struct db_conn *c, int64_t now)
             .code = ecode, .service_id = svc, .grid_code = d->grid,
             .resident_name = d->resident, .notes = d->notes, .channel = "village",
             .materials = "[]", .registered_by = agent, .state = "registered",
-            .deadline_at = at + demo_services[d->service].days * 86400 * 7 / 5,
+            .deadline_at = at + demo_services[service].days * 86400 * 7 / 5,
         };
         rc = db_errand_insert(c, &e, at, &e.id);
         struct db_event ev = {.subject_id = e.id, .at = at, .actor_user_id = agent,

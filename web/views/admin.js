@@ -87,6 +87,7 @@ function Routing({ t, lang }) {
   const setR = (k) => val((v) => setRule((f) => ({ ...f, [k]: v })));
   const setC = (k) => val((v) => setCat((f) => ({ ...f, [k]: v })));
   const name = (c) => (lang === 'en' && c.name_en ? c.name_en : c.name_zh);
+  const catName = (code) => { const c = (cats.data || []).find((x) => x.code === code); return c ? name(c) : ''; };
   async function saveRule(e) {
     e.preventDefault();
     const body = { category: rule.category, region_code: rule.region_code, dept_id: Number(rule.dept_id) };
@@ -119,7 +120,9 @@ function Routing({ t, lang }) {
       <label>${t.limitHours}<input name="limit_hours" type="number" min="1" max="2000" value=${rule.limit_hours} onInput=${setR('limit_hours')} /></label></div>
       <button type="submit" class="primary">${t.save}</button></form>
     <section class="card"><h2>${t.routingRules}</h2>${rules.data && html`<div class="scroll"><table><thead><tr><th>${t.category}</th><th>${t.regionCode}</th><th>${t.department}</th><th>${t.limitHours}</th></tr></thead>
-      <tbody>${rules.data.map((r) => html`<tr><td>${r.category_code}</td><td>${r.region_code}</td><td>${r.dept_name}</td><td>${r.time_limit_hours || '—'}</td></tr>`)}</tbody></table></div>`}</section>
+      <tbody>${[...rules.data].sort((a, b) => a.category.localeCompare(b.category) || a.region_code.localeCompare(b.region_code))
+        .map((r) => html`<tr><td>${r.category} ${catName(r.category)}</td><td>${r.region_code}</td><td>${r.department.name}</td>
+          <td>${r.limit_hours ?? t.categoryDefault}</td></tr>`)}</tbody></table></div>`}</section>
   </div>`;
 }
 

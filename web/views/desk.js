@@ -9,7 +9,7 @@ import { ExportButtons, html, Loading, Msg, errText, useLoad, val, when } from '
 
 export function CaseDesk({ t, lang, supervisor }) {
   return html`<${CaseQueue} t=${t} lang=${lang} title=${supervisor ? t.superviseQueue : t.caseDesk}
-    preset=${supervisor ? { overdue: '1' } : {}} />`;
+    preset=${supervisor ? { overdue: '1', state: 'open' } : {}} />`;
 }
 
 // What each errand step asks for (the API refuses the rest).
