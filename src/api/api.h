@@ -297,6 +297,9 @@ int api_vocab_param_or_reply(struct http_req *r, const char *name, const struct 
 /* The index in v of path parameter `param` (an action's name), or -1
  * after replying 404 listing the actions. */
 int api_action_or_reply(struct http_req *r, unsigned param, const struct vocab *v, size_t n);
+/* POST .../{id}/{action}: *id from the path and the action's index in v, or
+ * -1 after replying (400 for the id, 404 for the action). */
+int api_id_action_or_reply(struct http_req *r, int64_t *id, const struct vocab *v, size_t n);
 /* A page's next_cursor: the last id when the page came back full, else null. */
 json_t *api_next_cursor(const json_t *items, int64_t limit, int64_t last_id);
 /* Replies {"items", "next_cursor"} (items stolen). */
@@ -305,6 +308,12 @@ enum MHD_Result api_reply_page(struct http_req *r, json_t *items, int64_t limit,
  * store's) with `out` released, else `out` (stolen) with `status`. */
 enum MHD_Result api_reply_txn(struct http_req *r, int rc, json_t *out, const struct api_fail *f,
                               unsigned status);
+/* The answer to a GET of one record its read transaction returned rc for:
+ * the database error; the door's 403 or 404 when the record exists but the
+ * caller may not see it (found, !visible; t says where it is); 404 naming
+ * "what id" when out is NULL; else 200 with out (stolen in every case). */
+enum MHD_Result api_reply_one(struct http_req *r, int rc, json_t *out, bool found, bool visible,
+                              enum action a, const struct target *t, const char *what, int64_t id);
 /* Appends an audit row for `action` on (subject, id) carrying data (a JSON
  * object, stolen; written canonically). */
 int api_audit(struct db_conn *c, int64_t actor, const char *action, const char *subject,

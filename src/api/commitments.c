@@ -459,9 +459,7 @@ static int act_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_commitments_act(struct http_req *r)
 {
     struct act_ctx x = {.r = r, .out = {.r = r}};
-    if (http_param_id_or_reply(r, 0, &x.id) < 0)
-        return r->result;
-    int a = api_action_or_reply(r, 1, commitment_actions, CMA__COUNT);
+    int a = api_id_action_or_reply(r, &x.id, commitment_actions, CMA__COUNT);
     if (a < 0)
         return r->result;
     x.a = (enum commitment_action)a;

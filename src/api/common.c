@@ -361,6 +361,22 @@ enum MHD_Result api_reply_page(struct http_req *r, json_t *items, int64_t limit,
     return http_reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
 }
 
+enum MHD_Result api_reply_one(struct http_req *r, int rc, json_t *out, bool found, bool visible,
+                              enum action a, const struct target *t, const char *what, int64_t id)
+{
+    if (rc < 0) {
+        json_decref(out);
+        return api_reply_db_error(r, rc);
+    }
+    if (found && !visible && http_authorize_or_reply(r, a, t) < 0) {
+        json_decref(out);
+        return r->result;
+    }
+    if (!out)
+        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no %s %lld", what, (long long)id);
+    return http_reply_json(r, 200, out);
+}
+
 enum MHD_Result api_reply_txn(struct http_req *r, int rc, json_t *out, const struct api_fail *f,
                               unsigned status)
 {
@@ -411,6 +427,13 @@ int api_action_or_reply(struct http_req *r, unsigned param, const struct vocab *
                          r->params[param], list);
     }
     return a;
+}
+
+int api_id_action_or_reply(struct http_req *r, int64_t *id, const struct vocab *v, size_t n)
+{
+    if (http_param_id_or_reply(r, 0, id) < 0)
+        return -1;
+    return api_action_or_reply(r, 1, v, n);
 }
 
 enum MHD_Result api_reply_list(struct http_req *r, int format, const struct api_pager *p,

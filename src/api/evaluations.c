@@ -138,8 +138,25 @@ static json_t *eval_results(struct db_conn *c, int offset_min, const struct db_v
     return out;
 }
 
+/* An evaluation in the list: JSON, or the ledger's cells. */
+static json_t *eval_row(const struct http_req *r, const struct db_vote *v, int64_t now, bool cells)
+{
+    if (cells)
+        return json_pack("[I, s, s, i, o, o, s, I]", (json_int_t)v->id, v->title, v->region_name,
+                         api_year_of(r, v->period_from), api_local_time(r, v->opens_at),
+                         api_local_time(r, v->closes_at), poll_phases[vote_phase(v, now)].zh,
+                         (json_int_t)v->ballots);
+    json_t *it = vote_json(r, v, now);
+    json_object_set_new(it, "year", json_integer(api_year_of(r, v->period_from)));
+    return it;
+}
+
+static const char *const eval_headers[] = {"编号", "标题", "地区", "评议年度", "开始时间",
+                                           "截止时间", "状态", "参评人数"};
+
 const struct vote_kind vote_evaluation = {DB_EVALUATION, "evaluation", ACT_EVAL_MANAGE,
-                                          ACT_EVAL_VOTE, eval_results};
+                                          ACT_EVAL_VOTE, eval_results, eval_row, "群众评议",
+                                          "evaluations", eval_headers, 8};
 
 /* ---- one evaluation ---------------------------------------------------------------------- */
 
@@ -205,50 +222,9 @@ enum MHD_Result api_evaluations_get(struct http_req *r)
 
 /* ---- the list ------------------------------------------------------------------------------- */
 
-struct list_ctx {
-    struct http_req *r;
-    struct vote_list q;
-    int64_t last_id;
-    json_t *items;
-};
-
-static int add_eval(void *cls, const struct db_vote *v)
-{
-    struct list_ctx *l = cls;
-    l->last_id = v->id;
-    json_t *it;
-    if (l->q.format == EXPORT_JSON) {
-        it = vote_json(l->r, v, l->q.now);
-        json_object_set_new(it, "year", json_integer(api_year_of(l->r, v->period_from)));
-    } else {
-        enum poll_phase p = vote_phase(v, l->q.now);
-        it = json_pack("[I, s, s, i, o, o, s, I]", (json_int_t)v->id, v->title, v->region_name,
-                       api_year_of(l->r, v->period_from), api_local_time(l->r, v->opens_at),
-                       api_local_time(l->r, v->closes_at), poll_phases[p].zh,
-                       (json_int_t)v->ballots);
-    }
-    json_array_append_new(l->items, it);
-    return 0;
-}
-
-static int list_txn(struct db_conn *c, void *cls)
-{
-    struct list_ctx *l = cls;
-    json_array_clear(l->items);
-    return db_votes_list(c, DB_EVALUATION, l->q.near, l->q.phase, l->q.now, l->q.before_id,
-                         l->q.limit, add_eval, l);
-}
-
 enum MHD_Result api_evaluations_list(struct http_req *r)
 {
-    struct list_ctx l = {.r = r};
-    if (vote_list_or_reply(r, &l.q) < 0)
-        return r->result;
-    static const char *const headers[] = {"编号", "标题", "地区", "评议年度", "开始时间",
-                                          "截止时间", "状态", "参评人数"};
-    l.items = json_array();
-    struct api_pager p = {list_txn, &l, &l.items, &l.q.before_id, &l.q.limit, &l.last_id};
-    return api_reply_list(r, l.q.format, &p, "群众评议", headers, 8, "evaluations");
+    return vote_list_reply(r, &vote_evaluation);
 }
 
 /* ---- opening an evaluation ---------------------------------------------------------------- */

@@ -128,15 +128,7 @@ enum MHD_Result api_opinions_get(struct http_req *r)
     if (http_param_id_or_reply(r, 0, &v.id) < 0)
         return r->result;
     int rc = db_run_transaction(r->app->db, DB_READ, view_txn, &v);
-    if (rc < 0) {
-        json_decref(v.out);
-        return api_reply_db_error(r, rc);
-    }
-    if (v.found && !v.visible && http_authorize_or_reply(r, ACT_OPINION_READ, &v.t) < 0)
-        return r->result;
-    if (!v.out)
-        return http_reply_error(r, GL_ERR_NOT_FOUND, NULL, "no opinion %lld", (long long)v.id);
-    return http_reply_json(r, 200, v.out);
+    return api_reply_one(r, rc, v.out, v.found, v.visible, ACT_OPINION_READ, &v.t, "opinion", v.id);
 }
 
 /* ---- lists, counts and the export ------------------------------------------------------ */
@@ -630,9 +622,7 @@ static int act_txn(struct db_conn *c, void *cls)
 enum MHD_Result api_opinions_act(struct http_req *r)
 {
     struct act_ctx x = {.r = r, .out = {.r = r}};
-    if (http_param_id_or_reply(r, 0, &x.id) < 0)
-        return r->result;
-    int a = api_action_or_reply(r, 1, opinion_actions, OA__COUNT);
+    int a = api_id_action_or_reply(r, &x.id, opinion_actions, OA__COUNT);
     if (a < 0)
         return r->result;
     x.a = (enum opinion_action)a;

@@ -104,7 +104,26 @@ static json_t *poll_results(struct db_conn *c, int offset_min, const struct db_v
     return out;
 }
 
-const struct vote_kind vote_poll = {DB_POLL, "poll", ACT_POLL_MANAGE, ACT_POLL_VOTE, poll_results};
+/* A poll in the list: JSON, or the ledger's cells. */
+static json_t *poll_row(const struct http_req *r, const struct db_vote *v, int64_t now, bool cells)
+{
+    if (cells)
+        return json_pack("[I, s, s, o, o, s, I, I]", (json_int_t)v->id, v->title, v->region_name,
+                         api_local_time(r, v->opens_at), api_local_time(r, v->closes_at),
+                         poll_phases[vote_phase(v, now)].zh, (json_int_t)v->ballots,
+                         (json_int_t)v->top_n);
+    json_t *it = vote_json(r, v, now);
+    json_object_update_new(it, json_pack("{s:s, s:I, s:I}", "description", v->description,
+                                         "max_picks", (json_int_t)v->max_picks, "top_n",
+                                         (json_int_t)v->top_n));
+    return it;
+}
+
+static const char *const poll_headers[] = {"编号", "标题", "地区", "开始时间", "截止时间",
+                                           "状态", "投票人数", "入选项目数"};
+
+const struct vote_kind vote_poll = {DB_POLL, "poll", ACT_POLL_MANAGE, ACT_POLL_VOTE, poll_results,
+                                    poll_row, "百姓点菜", "polls", poll_headers, 8};
 
 /* ---- one poll ------------------------------------------------------------------------------- */
 
@@ -164,52 +183,7 @@ enum MHD_Result api_polls_get(struct http_req *r)
 
 /* ---- the list ----------------------------------------------------------------------------- */
 
-struct list_ctx {
-    struct http_req *r;
-    struct vote_list q;
-    int64_t last_id;
-    json_t *items;
-};
-
-static int add_poll(void *cls, const struct db_vote *v)
-{
-    struct list_ctx *l = cls;
-    l->last_id = v->id;
-    enum poll_phase p = vote_phase(v, l->q.now);
-    json_t *it;
-    if (l->q.format == EXPORT_JSON) {
-        it = vote_json(l->r, v, l->q.now);
-        json_object_update_new(it, json_pack("{s:s, s:I, s:I}", "description", v->description,
-                                             "max_picks", (json_int_t)v->max_picks, "top_n",
-                                             (json_int_t)v->top_n));
-    } else {
-        it = json_pack("[I, s, s, o, o, s, I, I]", (json_int_t)v->id, v->title, v->region_name,
-                       api_local_time(l->r, v->opens_at), api_local_time(l->r, v->closes_at),
-                       poll_phases[p].zh, (json_int_t)v->ballots, (json_int_t)v->top_n);
-    }
-    json_array_append_new(l->items, it);
-    return 0;
-}
-
-static int list_txn(struct db_conn *c, void *cls)
-{
-    struct list_ctx *l = cls;
-    json_array_clear(l->items);
-    return db_votes_list(c, DB_POLL, l->q.near, l->q.phase, l->q.now, l->q.before_id, l->q.limit,
-                         add_poll, l);
-}
-
-enum MHD_Result api_polls_list(struct http_req *r)
-{
-    struct list_ctx l = {.r = r};
-    if (vote_list_or_reply(r, &l.q) < 0)
-        return r->result;
-    static const char *const headers[] = {"编号", "标题", "地区", "开始时间", "截止时间",
-                                          "状态", "投票人数", "入选项目数"};
-    l.items = json_array();
-    struct api_pager p = {list_txn, &l, &l.items, &l.q.before_id, &l.q.limit, &l.last_id};
-    return api_reply_list(r, l.q.format, &p, "百姓点菜", headers, 8, "polls");
-}
+enum MHD_Result api_polls_list(struct http_req *r) { return vote_list_reply(r, &vote_poll); }
 
 /* ---- opening a poll ------------------------------------------------------------------------- */
 

@@ -56,17 +56,44 @@ json_t *vote_json(const struct http_req *r, const struct db_vote *v, int64_t now
                      api_time_or_null(r, v->closed_at), "version", (json_int_t)v->version);
 }
 
-int vote_list_or_reply(struct http_req *r, struct vote_list *l)
+struct vote_list {
+    struct http_req *r;
+    const struct vote_kind *k;
+    const char *near, *phase;
+    int64_t now, before_id, limit, last_id;
+    int format;
+    char buf[16];
+    json_t *items;
+};
+
+static int add_vote(void *cls, const struct db_vote *v)
 {
-    l->now = (int64_t)time(NULL);
-    l->limit = 20;
-    if (api_vocab_param_or_reply(r, "phase", poll_phases, 3, &l->phase) < 0 ||
-        api_format_or_reply(r, &l->format) < 0 ||
-        api_region_param_or_reply(r, "region", l->buf, &l->near) < 0 ||
-        api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l->before_id) < 0 ||
-        api_int_param_or_reply(r, "limit", 1, 100, &l->limit) < 0)
-        return -1;
+    struct vote_list *l = cls;
+    l->last_id = v->id;
+    json_array_append_new(l->items, l->k->row(l->r, v, l->now, l->format != EXPORT_JSON));
     return 0;
+}
+
+static int vote_list_txn(struct db_conn *c, void *cls)
+{
+    struct vote_list *l = cls;
+    json_array_clear(l->items);
+    return db_votes_list(c, l->k->kind, l->near, l->phase, l->now, l->before_id, l->limit,
+                         add_vote, l);
+}
+
+enum MHD_Result vote_list_reply(struct http_req *r, const struct vote_kind *k)
+{
+    struct vote_list l = {.r = r, .k = k, .now = (int64_t)time(NULL), .limit = 20};
+    if (api_vocab_param_or_reply(r, "phase", poll_phases, 3, &l.phase) < 0 ||
+        api_format_or_reply(r, &l.format) < 0 ||
+        api_region_param_or_reply(r, "region", l.buf, &l.near) < 0 ||
+        api_int_param_or_reply(r, "cursor", 1, INT64_MAX, &l.before_id) < 0 ||
+        api_int_param_or_reply(r, "limit", 1, 100, &l.limit) < 0)
+        return r->result;
+    l.items = json_array();
+    struct api_pager p = {vote_list_txn, &l, &l.items, &l.before_id, &l.limit, &l.last_id};
+    return api_reply_list(r, l.format, &p, k->ledger, k->headers, k->ncols, k->key);
 }
 
 int vote_window_or_reply(struct http_req *r, const char *opens, const char *closes,

@@ -25,6 +25,12 @@ struct vote_kind {
     enum action manage, vote;
     /* The results as of now (published at close), computed from the ballots. */
     json_t *(*results)(struct db_conn *c, int offset_min, const struct db_vote *v, int *rc);
+    /* A row of the list: JSON, or the ledger's cells (export), with the
+     * ledger's title, column headers and the list's key. */
+    json_t *(*row)(const struct http_req *r, const struct db_vote *v, int64_t now, bool cells);
+    const char *ledger, *key;
+    const char *const *headers;
+    size_t ncols;
 };
 extern const struct vote_kind vote_poll, vote_evaluation;
 
@@ -33,16 +39,9 @@ enum poll_phase vote_phase(const struct db_vote *v, int64_t now);
  * closed_at, version. */
 json_t *vote_json(const struct http_req *r, const struct db_vote *v, int64_t now);
 
-/* The query of a list of votes: ?region (those for it, or above or under
- * it), ?phase, ?cursor, ?limit (20, at most 100), ?format. */
-struct vote_list {
-    const char *near, *phase;
-    int64_t now, before_id, limit;
-    int format;
-    char buf[16];
-};
-/* -1 when it replied 400. */
-int vote_list_or_reply(struct http_req *r, struct vote_list *l);
+/* GET of a list of votes: ?region (those for it, or above or under it),
+ * ?phase, ?cursor, ?limit (20, at most 100), ?format. */
+enum MHD_Result vote_list_reply(struct http_req *r, const struct vote_kind *k);
 
 /* Parses the window from two RFC 3339 texts (opens NULL = now); replies 400
  * or 422 naming the field and returns -1 when they are not a window. */
