@@ -20,9 +20,10 @@ login=$(curl -s -D "$dir/headers" -X POST "$url/api/v1/session" -H 'Content-Type
 cookie=$(sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\);.*/\1/p' "$dir/headers")
 csrf=$(echo "$login" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
 auth=(-H "Cookie: $cookie" -H "X-CSRF-Token: $csrf")
-# Parents 10..89 for the write benchmark's sub-categories ("10" is in the demo
-# already; wrk may replay one primed request, so a single 409 can show up).
-for p in $(seq 10 89); do
+# Parents 11..90 for the write benchmark's sub-categories (the demo's "10"
+# has sub-categories of its own; wrk may still replay one primed request,
+# so a single 409 can show up).
+for p in $(seq 11 90); do
   curl -s -o /dev/null -X POST "$url/api/v1/categories" -H 'Content-Type: application/json' "${auth[@]}" \
     -d "{\"code\":\"$p\",\"name_zh\":\"压测$p\",\"time_limit_hours\":8}"
 done
@@ -33,7 +34,7 @@ local threads = 0
 function setup(thread) thread:set("tid", threads); threads = threads + 1 end
 function init(args) tid = tonumber(wrk.thread:get("tid")) or 0 end
 function request()
-  local parent = 10 + tid * 40 + math.floor(counter / 99)
+  local parent = 11 + tid * 40 + math.floor(counter / 99)
   local code = string.format("%02d%02d", parent, counter % 99 + 1)
   counter = counter + 1
   local h = {["Content-Type"] = "application/json"}
