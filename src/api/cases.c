@@ -199,7 +199,9 @@ static int keep_view(void *cls, const struct db_case *k)
     size_t i;
     json_t *a;
     v->can_dispatch = false;
-    json_array_foreach(actions, i, a) v->can_dispatch |= strcmp(json_string_value(a), "dispatch") == 0;
+    json_array_foreach(actions, i, a) {
+        v->can_dispatch |= strcmp(json_string_value(a), "dispatch") == 0;
+    }
     v->category_id = k->category_id;
     json_object_set_new(v->out, "actions", actions);
     return 1;

@@ -1,9 +1,10 @@
 /*
  * GET /api/v1/dashboard: everything a leader's screen shows, in one
  * request and one read transaction: the window's KPIs beside the previous
- * window's (to the same point while the window runs), the department league table, thirty days of trend, open cases
- * by state, open and overdue cases per grid for the map, the hotspots, and
- * the errands and participation around the cases. Each piece reads the
+ * window's (to the same point while the window runs), the department
+ * league table, thirty days of trend, open cases by state, open and
+ * overdue cases per grid for the map, the hotspots, and the errands and
+ * participation around the cases. Each piece reads the
  * window's rows through an index (db/stats.c), so the screen's cost follows
  * the window, not the history.
  */

@@ -435,7 +435,8 @@ enum MHD_Result api_grids_import(struct http_req *r)
         return r->result;
     size_t n = json_array_size(in.features);
     if (strcmp(in.type, "FeatureCollection") != 0)
-        return http_reply_error(r, GL_ERR_INVALID_VALUE, "type", "a GeoJSON FeatureCollection is wanted");
+        return http_reply_error(r, GL_ERR_INVALID_VALUE, "type",
+                                "a GeoJSON FeatureCollection is wanted");
     if (n == 0 || n > IMPORT_MAX)
         return http_reply_error(r, GL_ERR_INVALID_VALUE, "features", "1 to %d features, not %zu",
                                 IMPORT_MAX, n);
@@ -467,8 +468,8 @@ enum MHD_Result api_grids_import(struct http_req *r)
         x.n = i + 1;
         t.region = g.code;
         if (authz_decide(r->who.grants, r->who.ngrants, ACT_TERRITORY_WRITE, &t) != AUTHZ_ALLOW) {
-            api_fail(&x.fail, GL_ERR_FORBIDDEN, "code", "grid %s is outside the area you administer",
-                     g.code);
+            api_fail(&x.fail, GL_ERR_FORBIDDEN, "code",
+                     "grid %s is outside the area you administer", g.code);
             break;
         }
         x.bad = 0;
