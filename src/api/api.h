@@ -388,5 +388,13 @@ json_t *api_time_or_null(const struct http_req *r, int64_t t);
 int api_time_param_or_reply(struct http_req *r, const char *name, int64_t *out);
 /* A timeline entry (of a case or an errand) as the API shows it. */
 json_t *api_event_json(const struct http_req *r, const struct db_event *e);
+/* A record's timeline being read: api_timeline() puts an empty "timeline"
+ * array into out; pass api_add_event and the struct to db_*_events. */
+struct api_timeline {
+    const struct http_req *r;
+    json_t *items; /* borrowed from out */
+};
+struct api_timeline api_timeline(const struct http_req *r, json_t *out);
+int api_add_event(void *cls, const struct db_event *e);
 
 #endif

@@ -245,13 +245,6 @@ static int add_photo(void *cls, const struct db_photo *p, const void *data)
     return 0;
 }
 
-static int add_event(void *cls, const struct db_event *e)
-{
-    struct view *v = cls;
-    json_array_append_new(json_object_get(v->out, "timeline"), api_event_json(v->r, e));
-    return 0;
-}
-
 /* Reads case v->id into v->out (with its timeline) when the caller may see it. */
 /* The opinion or visit the case came from. */
 static int set_origin(void *cls, const char *kind, int64_t id, const char *code)
@@ -271,10 +264,10 @@ static int view_txn(struct db_conn *c, void *cls)
     int rc = db_case_get(c, v->id, keep_view, v);
     if (rc <= 0 || !v->visible)
         return rc;
-    json_object_set_new(v->out, "timeline", json_array());
+    struct api_timeline tl = api_timeline(v->r, v->out);
     json_object_set_new(v->out, "photos", json_array());
     json_object_set_new(v->out, "origin", json_null());
-    rc = db_case_events(c, v->id, add_event, v);
+    rc = db_case_events(c, v->id, api_add_event, &tl);
     if (rc >= 0)
         rc = db_case_origin(c, v->id, set_origin, v);
     if (rc >= 0 && v->can_dispatch)

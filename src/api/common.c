@@ -177,6 +177,20 @@ json_t *api_event_json(const struct http_req *r, const struct db_event *e)
         data ? data : json_object());
 }
 
+struct api_timeline api_timeline(const struct http_req *r, json_t *out)
+{
+    struct api_timeline t = {r, json_array()};
+    json_object_set_new(out, "timeline", t.items);
+    return t;
+}
+
+int api_add_event(void *cls, const struct db_event *e)
+{
+    struct api_timeline *t = cls;
+    json_array_append_new(t->items, api_event_json(t->r, e));
+    return 0;
+}
+
 int api_format_or_reply(struct http_req *r, int *format)
 {
     *format = export_format_parse(http_query(r, "format"));

@@ -221,13 +221,6 @@ static int keep_view(void *cls, const struct db_errand *e)
     return 1;
 }
 
-static int add_event(void *cls, const struct db_event *e)
-{
-    struct view *v = cls;
-    json_array_append_new(json_object_get(v->out, "timeline"), api_event_json(v->r, e));
-    return 0;
-}
-
 static int view_txn(struct db_conn *c, void *cls)
 {
     struct view *v = cls;
@@ -237,8 +230,8 @@ static int view_txn(struct db_conn *c, void *cls)
     int rc = db_errand_get(c, v->id, keep_view, v);
     if (rc <= 0 || !v->visible)
         return rc;
-    json_object_set_new(v->out, "timeline", json_array());
-    return db_errand_events(c, v->id, add_event, v);
+    struct api_timeline tl = api_timeline(v->r, v->out);
+    return db_errand_events(c, v->id, api_add_event, &tl);
 }
 
 static int log_unmask(struct db_conn *c, void *cls)

@@ -102,13 +102,6 @@ static int keep_view(void *cls, const struct db_opinion *o)
     return 1;
 }
 
-static int add_event(void *cls, const struct db_event *e)
-{
-    struct view *v = cls;
-    json_array_append_new(json_object_get(v->out, "timeline"), api_event_json(v->r, e));
-    return 0;
-}
-
 static int view_txn(struct db_conn *c, void *cls)
 {
     struct view *v = cls;
@@ -118,8 +111,8 @@ static int view_txn(struct db_conn *c, void *cls)
     int rc = db_opinion_get(c, v->id, keep_view, v);
     if (rc <= 0 || !v->visible)
         return rc;
-    json_object_set_new(v->out, "timeline", json_array());
-    return db_participation_events(c, "opinion", v->id, add_event, v);
+    struct api_timeline tl = api_timeline(v->r, v->out);
+    return db_participation_events(c, "opinion", v->id, api_add_event, &tl);
 }
 
 enum MHD_Result api_opinions_get(struct http_req *r)
